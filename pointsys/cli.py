@@ -1,0 +1,82 @@
+"""Flask commands: init-db, demo. Each is a thin shell over a domain module."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate import upgrade
+
+from .database import check_connection
+from .extensions import db
+
+
+def init_database() -> None:
+    """Bring the configured database to the newest schema (idempotent)."""
+    check_connection(db.engine)
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration. Never deletes data."""
+    init_database()
+    click.echo("数据库已是最新结构。")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create the demo village (once) and print the demo logins. Existing data is kept."""
+    from .demo import build_demo
+
+    init_database()
+    report = build_demo(current_app.instance_path)
+    click.echo(report.summary())
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(translations_group)
+
+
+@click.group("translations", cls=AppGroup)
+def translations_group() -> None:
+    """Keep the English catalogue complete and the shipped .mo files current."""
+
+
+@translations_group.command("update")
+def translations_update() -> None:
+    """Extract strings, merge them into the catalogues, compile, and list what is untranslated."""
+    from . import catalog
+
+    todo = catalog.update()
+    catalog.compile_all()
+    _report_missing(todo)
+
+
+@translations_group.command("check")
+def translations_check() -> None:
+    """Exit 1 if a string lacks an English translation or a .mo file is out of date."""
+    from . import catalog
+
+    _report_missing(catalog.missing())
+    stale = catalog.stale_compiled()
+    if stale:
+        raise click.ClickException(
+            "编译后的译文已过期："
+            + "、".join(stale)
+            + "；请运行 flask --app pointsys translations update"
+        )
+
+
+def _report_missing(todo: dict[str, list[str]]) -> None:
+    count = sum(len(v) for v in todo.values())
+    for locale, ids in todo.items():
+        for message_id in ids:
+            click.echo(f"{locale}: 未翻译：{message_id}")
+    if count:
+        raise click.ClickException(f"共有 {count} 条文字没有翻译")
+    click.echo("译文齐全。")

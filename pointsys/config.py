@@ -1,0 +1,87 @@
+"""Configuration: defaults, the instance file, POINTSYS_* environment variables, checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "POINTSYS"
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(click.ClickException):
+    """A setting that cannot work; shown as one line by the CLI instead of a traceback."""
+
+
+class Defaults:
+    """Settings every deployment starts from; instance/config.py and POINTSYS_* override them."""
+
+    DATABASE_URL = None  # None: SQLite at instance/pointsys.sqlite
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies are switched on by POINTSYS_SESSION_COOKIE_SECURE=true behind HTTPS.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
+
+
+def instance_path_from_env() -> str | None:
+    """An instance folder given by POINTSYS_INSTANCE_PATH, read before the app exists."""
+    value = os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH")
+    return os.path.abspath(value) if value else None
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it once (mode 0600) if the deployment has none."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting together must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
+
+
+def database_url(configured: str | None, instance_path: str) -> URL:
+    """The SQLAlchemy URL to use, or a ConfigError naming POINTSYS_DATABASE_URL."""
+    if not configured:
+        return make_url("sqlite:///" + str(Path(instance_path) / "pointsys.sqlite"))
+    try:
+        url = make_url(str(configured).strip())
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"POINTSYS_DATABASE_URL 格式不正确（{exc}）；"
+            "应形如 postgresql://用户@主机:5432/数据库 或 sqlite:///路径"
+        ) from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        # psycopg 3 is the one PostgreSQL driver we ship; plain postgresql:// would mean psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"POINTSYS_DATABASE_URL 使用了不支持的数据库“{backend}”；仅支持 postgresql 与 sqlite"
+        )
+    return url
+
+
+def describe_database(url: URL) -> str:
+    """The URL as it may be printed: the password hidden."""
+    return url.render_as_string(hide_password=True)

@@ -1,0 +1,136 @@
+"""The demo village: what a newcomer sees in the first minute. Every step is idempotent."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import audit
+from .extensions import db
+from .models import Household, Member, Role, User, UserRole, Village
+from .navigation import ROLE_LABELS
+
+DEMO_VILLAGE_CODE = "demo"
+LOGINS_FILE = "demo-logins.json"
+ACTOR = "demo"
+
+# (username, display name, roles)
+DEMO_USERS = [
+    ("admin", "王主任", (Role.ADMIN,)),
+    ("clerk", "李文书", (Role.CLERK,)),
+    ("leader", "张组长", (Role.GROUP_LEADER,)),
+    ("supervisor", "赵监督", (Role.SUPERVISOR,)),
+]
+
+# (户号, 户主, 门牌, [(成员, 与户主关系)])
+DEMO_HOUSEHOLDS = [
+    ("001", "张三明", "幸福路1号", [("李秀英", "配偶"), ("张小军", "子")]),
+    ("002", "李建国", "幸福路3号", [("王芳", "配偶")]),
+    ("003", "王大海", "幸福路5号", [("陈丽", "配偶"), ("王欣", "女"), ("王老汉", "父")]),
+    ("004", "赵春花", "和睦巷2号", [("孙强", "配偶")]),
+    ("005", "陈志刚", "和睦巷4号", []),
+    ("006", "刘德华", "和睦巷6号", [("周敏", "配偶"), ("刘洋", "子")]),
+    ("007", "杨桂兰", "团结路8号", [("杨明", "子")]),
+    ("008", "黄永福", "团结路10号", [("吴霞", "配偶"), ("黄婷", "女")]),
+    ("009", "周建平", "团结路12号", [("郑红", "配偶")]),
+    ("010", "吴国庆", "新村东区1号", [("钱玉兰", "配偶"), ("吴磊", "子")]),
+    ("011", "徐海燕", "新村东区3号", [("徐涛", "子")]),
+    ("012", "孙有财", "新村东区5号", [("马秀珍", "配偶")]),
+]
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    logins: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [
+            "示范村已创建：" + "、".join(self.created)
+            if self.created
+            else "示范村已存在，数据保持不变。"
+        ]
+        lines.append("示范账号（用户名 / 密码）：")
+        for username, display, roles in DEMO_USERS:
+            role_text = "、".join(str(ROLE_LABELS[r]) for r in roles)
+            lines.append(
+                f"  {username} / {self.logins.get(username, '?')}    {display}（{role_text}）"
+            )
+        lines.append("启动后访问：http://127.0.0.1:5000")
+        return "\n".join(lines)
+
+
+def build_demo(instance_path: str) -> DemoReport:
+    """Create whatever part of the demo village is missing; never change what exists."""
+    report = DemoReport()
+    village = _demo_village(report)
+    _demo_households(village, report)
+    report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
+    db.session.commit()
+    return report
+
+
+def _demo_village(report: DemoReport) -> Village:
+    village = db.session.execute(
+        db.select(Village).filter_by(code=DEMO_VILLAGE_CODE)
+    ).scalar_one_or_none()
+    if village is None:
+        village = Village(code=DEMO_VILLAGE_CODE, name="幸福村")
+        db.session.add(village)
+        db.session.flush()
+        audit.record("create", "village", village.id, actor_label=ACTOR, after={"name": "幸福村"})
+        report.created.append("村")
+    return village
+
+
+def _demo_households(village: Village, report: DemoReport) -> None:
+    existing = set(
+        db.session.execute(db.select(Household.number).filter_by(village_id=village.id)).scalars()
+    )
+    added = 0
+    for number, head, address, members in DEMO_HOUSEHOLDS:
+        if number in existing:
+            continue
+        household = Household(village=village, number=number, head_name=head, address=address)
+        household.members = [Member(name=head, relation="户主")] + [
+            Member(name=name, relation=relation) for name, relation in members
+        ]
+        db.session.add(household)
+        db.session.flush()
+        audit.record(
+            "create", "household", household.id, actor_label=ACTOR, after={"number": number}
+        )
+        added += 1
+    if added:
+        report.created.append(f"{added} 户")
+
+
+def _demo_users(village: Village, logins_path: Path, report: DemoReport) -> dict[str, str]:
+    """Demo passwords: random per instance (never in the repository), kept beside the database."""
+    logins: dict[str, str] = {}
+    if logins_path.exists():
+        logins = json.loads(logins_path.read_text(encoding="utf-8"))
+    changed = False
+    for username, display, roles in DEMO_USERS:
+        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+        if user is not None and username in logins:
+            continue
+        password = f"demo-{secrets.randbelow(10**6):06d}"
+        if user is None:
+            user = User(username=username, display_name=display, village_id=village.id)
+            user.role_rows = [UserRole(role=r.value) for r in roles]
+            db.session.add(user)
+            report.created.append(f"账号 {username}")
+        user.set_password(password)
+        db.session.flush()
+        audit.record(
+            "set_password", "user", user.id, actor_label=ACTOR, after={"username": username}
+        )
+        logins[username] = password
+        changed = True
+    if changed:
+        logins_path.write_text(json.dumps(logins, ensure_ascii=False, indent=2), encoding="utf-8")
+        logins_path.chmod(0o600)
+    return logins

@@ -1,0 +1,56 @@
+"""Navigation by role: each page says who may see its menu entry; the base template shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("村两委"),
+    Role.CLERK: _l("记分员"),
+    Role.GROUP_LEADER: _l("村民小组长"),
+    Role.SUPERVISOR: _l("监督委员"),
+}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object  # a lazy string, translated when rendered
+    roles: frozenset[Role]  # empty: every signed-in staff member
+
+
+# Later features append their pages here, in menu order.
+NAV_ENTRIES: list[NavEntry] = [
+    NavEntry("main.index", _l("首页"), frozenset()),
+    NavEntry("admin.users", _l("用户"), frozenset({Role.ADMIN})),
+]
+
+
+def entries_for(roles: frozenset[Role]) -> list[NavEntry]:
+    """The menu entries a person holding these roles may see."""
+    return [e for e in NAV_ENTRIES if not e.roles or e.roles & roles]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _navigation():
+        if not current_user.is_authenticated:
+            return {"nav_items": [], "role_labels": []}
+        roles = current_user.roles
+        items = [
+            {
+                "url": url_for(e.endpoint),
+                "label": e.label,
+                "active": request.endpoint == e.endpoint,
+            }
+            for e in entries_for(roles)
+            if e.endpoint in app.view_functions
+        ]
+        labels = [str(ROLE_LABELS[r]) for r in Role if r in roles]
+        return {"nav_items": items, "role_labels": labels}

@@ -1,0 +1,12 @@
+"""Blueprints: thin shells that parse a request, call the domain and render or redirect."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, auth, main, settings
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,62 @@
+"""Staff sign-in and sign-out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import audit
+from ..extensions import db, login_manager
+from ..models import User
+from .safety import safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("请先登录。")
+login_manager.login_message_category = "warning"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=50)]
+    )
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码。"))])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+        if user is None or not user.check_password(form.password.data) or not user.is_active:
+            audit.record("login_failed", "user", None, actor_label=username[:100])
+            db.session.commit()
+            # One message for unknown user and wrong password: do not reveal which accounts exist.
+            form.password.errors.append(_("用户名或密码不正确。"))
+        else:
+            login_user(user)
+            audit.record("login", "user", user.id, actor=user)
+            db.session.commit()
+            flash(_("欢迎，%(name)s。", name=user.display_name), "success")
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit.record("logout", "user", current_user.id, actor=current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("已退出登录。"), "info")
+    return redirect(url_for("main.index"))

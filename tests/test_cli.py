@@ -1,0 +1,115 @@
+"""init-db and demo on both databases, and one-line errors for bad database settings."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, inspect
+
+from pointsys.extensions import db
+from pointsys.models import AuditEvent, Household, User, Village
+
+from .conftest import make_app
+
+
+def test_init_db_creates_schema_and_is_repeatable(instance_path, any_database_url):
+    app = make_app(any_database_url)
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "数据库已是最新结构。" in result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"village", "household", "member", "user_account", "user_role", "audit_event"} <= tables
+    assert "alembic_version" in tables
+
+
+def test_demo_is_idempotent_and_keeps_data(instance_path, any_database_url):
+    app = make_app(any_database_url)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "示范村已创建：村、12 户、账号 admin" in first.output
+    logins = json.loads((instance_path / "demo-logins.json").read_text(encoding="utf-8"))
+    assert set(logins) == {"admin", "clerk", "leader", "supervisor"}
+    assert f"admin / {logins['admin']}" in first.output
+
+    with app.app_context():
+        village = db.session.execute(db.select(Village)).scalar_one()
+        db.session.add(Household(village=village, number="999", head_name="新住户"))
+        db.session.commit()
+        counts = _counts()
+
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert "示范村已存在，数据保持不变。" in second.output
+    assert f"admin / {logins['admin']}" in second.output
+    with app.app_context():
+        assert _counts() == counts  # nothing added, nothing removed, the user's household kept
+        assert db.session.execute(db.select(Household).filter_by(number="999")).scalar_one()
+        admin = db.session.execute(db.select(User).filter_by(username="admin")).scalar_one()
+        assert admin.check_password(logins["admin"])
+        db.engine.dispose()
+
+
+def _counts():
+    return tuple(
+        db.session.execute(db.select(func.count()).select_from(model)).scalar_one()
+        for model in (Village, Household, User, AuditEvent)
+    )
+
+
+def test_demo_writes_are_in_the_audit_trail(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        actions = db.session.execute(
+            db.select(AuditEvent.object_type, func.count()).group_by(AuditEvent.object_type)
+        ).all()
+    assert dict(actions) == {"village": 1, "household": 12, "user": 4}
+
+
+def _flask(args, env_extra, instance_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POINTSYS_")}
+    env.update({"POINTSYS_INSTANCE_PATH": str(instance_path), **env_extra})
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "pointsys", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_malformed_database_url_is_one_line_not_a_traceback(instance_path):
+    result = _flask(["init-db"], {"POINTSYS_DATABASE_URL": "::nonsense::"}, instance_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "Error: POINTSYS_DATABASE_URL 格式不正确（Could not parse SQLAlchemy URL from given URL "
+        "string）；应形如 postgresql://用户@主机:5432/数据库 或 sqlite:///路径"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        (
+            "postgresql://postgres:secret@127.0.0.1:1/nowhere",
+            "postgresql+psycopg://postgres:***@127.0.0.1:1/nowhere",
+        ),
+        ("sqlite:////nonexistent-dir/sub/db.sqlite", "sqlite:////nonexistent-dir/sub/db.sqlite"),
+    ],
+)
+def test_unreachable_database_is_one_line_naming_the_setting(instance_path, url, shown):
+    result = _flask(["init-db"], {"POINTSYS_DATABASE_URL": url}, instance_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Error: 无法连接数据库（POINTSYS_DATABASE_URL = {shown}）：")
+    assert "secret" not in result.stderr
