@@ -76,3 +76,34 @@ def test_next_parameter_cannot_leave_the_site(client, make_user):
         data={"csrf_token": token, "username": "clerk1", "password": "correct horse 1"},
     )
     assert response.headers["Location"] == "/"
+
+
+def test_error_pages_are_in_chinese(client, make_user):
+    assert "页面不存在" in client.get("/no-such-page").get_data(as_text=True)
+    make_user("clerk1", roles=("clerk",))
+    login(client, "clerk1", "correct horse 1")
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "您的账号没有打开此页面的权限。如需开通，请联系村两委。" in response.get_data(
+        as_text=True
+    )
+
+
+def test_expired_form_is_explained(client):
+    response = client.post("/auth/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+    assert "页面停留太久或已在别处退出，请刷新页面后重新提交。" in response.get_data(as_text=True)
+
+
+def test_unreachable_database_gives_a_page_not_a_traceback(instance_path):
+    from .conftest import make_app
+
+    app = make_app("postgresql://postgres@127.0.0.1:1/nowhere")
+    response = app.test_client().get("/admin/users")
+    assert response.status_code == 302  # anonymous: no database needed yet
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"  # forces a user lookup, which needs the database
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "数据库暂时无法连接" in response.get_data(as_text=True)
