@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(PACKAGE_DIR, "translations")
     )
 
-    from . import database, errors, i18n, navigation
+    from . import database, errors, i18n, navigation, security
     from .cli import register_cli
     from .extensions import csrf, db, login_manager, migrate
     from .views import register_blueprints
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     register_blueprints(app)
     register_cli(app)
     return app

@@ -107,3 +107,21 @@ def test_unreachable_database_gives_a_page_not_a_traceback(instance_path):
     response = client.get("/")
     assert response.status_code == 503
     assert "数据库暂时无法连接" in response.get_data(as_text=True)
+
+
+def test_sessions_expire_and_cookies_are_httponly(client, make_user):
+    make_user("clerk1")
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": token, "username": "clerk1", "password": "correct horse 1"},
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"

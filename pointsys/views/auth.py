@@ -1,6 +1,6 @@
 """Staff sign-in and sign-out."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -44,6 +44,8 @@ def login():
             # One message for unknown user and wrong password: do not reveal which accounts exist.
             form.password.errors.append(_("用户名或密码不正确。"))
         else:
+            # Permanent: the session then ends after PERMANENT_SESSION_LIFETIME, not never.
+            session.permanent = True
             login_user(user)
             audit.record("login", "user", user.id, actor=user)
             db.session.commit()
