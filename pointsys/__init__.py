@@ -48,6 +48,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import csrf, db, login_manager, migrate
     from .views import register_blueprints
 
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
     db.init_app(app)
     database.configure(app)
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
+
 from .extensions import db
 from .models import AuditEvent, User
 
@@ -19,7 +21,10 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (committed with the write it describes)."""
+    # Every write made over the web also records where it came from.
+    address = request.remote_addr if has_request_context() else None
     event = AuditEvent(
+        address=address,
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.username if actor is not None else "system"),
         action=action,

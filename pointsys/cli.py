@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
+from . import accounts_cli
 from .database import check_connection
 from .extensions import db
 
@@ -40,6 +41,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(translations_group)
+    for command in accounts_cli.COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.group("translations", cls=AppGroup)

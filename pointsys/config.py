@@ -35,6 +35,12 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Sign-in throttling: this many failures within LOGIN_LOCK_MINUTES lock the account / address.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_LOCK_MINUTES = 15
+    # Behind a reverse proxy (nginx), trust one X-Forwarded-For/-Proto hop for the client address.
+    PROXY_FIX = False
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -115,12 +123,18 @@ class AuditEvent(db.Model):
     """Who did what, when, with the values before and after. Rows are only ever added."""
 
     __tablename__ = "audit_event"
+    # Sign-in throttling counts recent failures per account and per address.
+    __table_args__ = (
+        Index("ix_audit_event_action_actor_label_at", "action", "actor_label", "at"),
+        Index("ix_audit_event_action_address_at", "action", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Who acted when there is no user row: "cli", "demo", a resident's household number …
     actor_label: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's IP address, if any
     action: Mapped[str] = mapped_column(String(50), index=True)
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[str | None] = mapped_column(String(50))

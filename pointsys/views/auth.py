@@ -1,6 +1,16 @@
 """Staff sign-in and sign-out."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,9 +18,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import audit
+from .. import audit, throttle
 from ..extensions import db, login_manager
-from ..models import User
+from ..models import User, utcnow
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -37,6 +47,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
+        lock = throttle.current_lock(
+            username, request.remote_addr, utcnow(), throttle.policy_from_config(current_app.config)
+        )
+        if lock is not None:
+            # Refused without looking at the password, so a locked account cannot be guessed at.
+            audit.record("login_locked", "user", None, actor_label=username[:100])
+            db.session.commit()
+            form.password.errors.append(_lock_message(lock))
+            return render_template("auth/login.html", form=form), 429
         user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
         if user is None or not user.check_password(form.password.data) or not user.is_active:
             audit.record("login_failed", "user", None, actor_label=username[:100])
@@ -52,6 +71,21 @@ def login():
             flash(_("欢迎，%(name)s。", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _lock_message(lock: throttle.Lock) -> str:
+    until = format_time(lock.until, "HH:mm")
+    if lock.scope == "account":
+        return _(
+            "该账号连续 %(n)d 次登录失败，已暂时锁定，请在 %(until)s 之后再试；"
+            "忘记密码请联系村两委重置。",
+            n=lock.failures,
+            until=until,
+        )
+    return _(
+        "这台设备登录失败次数过多，已暂时锁定，请在 %(until)s 之后再试。",
+        until=until,
+    )
 
 
 @bp.post("/logout")
