@@ -78,8 +78,14 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         _unique(r, first_seen, ("category", code), (*cpath, "code"))
         codes = []
         for ii, raw_item in enumerate(_list(r, table, cpath, "items")):
-            item = _item(r, raw_item, (*cpath, "items", ii), code or "", effective, veto, honours)
-            if item and _unique(r, first_seen, ("item", item.code), (*cpath, "items", ii, "code")):
+            ipath = (*cpath, "items", ii)
+            raw_code = raw_item.get("code") if isinstance(raw_item, dict) else None
+            # Checked before building the item: a duplicate is reported even if it has other faults.
+            unique = isinstance(raw_code, str) and _unique(
+                r, first_seen, ("item", raw_code), (*ipath, "code")
+            )
+            item = _item(r, raw_item, ipath, code or "", effective, veto, honours)
+            if item and unique:
                 items[item.code] = item
                 codes.append(item.code)
         categories.append(
