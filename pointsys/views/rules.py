@@ -20,7 +20,7 @@ def index():
     codes = db.session.execute(
         db.select(RulebookSnapshot.village_code).distinct().order_by(RulebookSnapshot.village_code)
     ).scalars()
-    names = dict(db.session.execute(db.select(Village.code, Village.name)).tuples().all())
+    names = {code: name for code, name in db.session.execute(db.select(Village.code, Village.name))}
     villages = [(code, names.get(code, code)) for code in codes]
     return render_template("rules/index.html", villages=villages)
 
