@@ -257,3 +257,14 @@ def test_a_damaged_demo_rulebook_gives_messages_not_crashes(data):
         assert exc.problems
         for problem in exc.problems:
             assert problem.file == "demo.toml" and problem.text("en")
+
+
+def test_the_benchmark_generates_a_valid_rulebook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "rulebook_load", PROJECT / "benchmarks" / "rulebook_load.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert len(loads(module.generate(120), "bench.toml").items) == 120
