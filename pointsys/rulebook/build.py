@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from . import checks
+from . import checks, policies
 from .messages import N_, RulebookError
 from .model import (
     PERIODS,
     SCORING_KINDS,
     VETO_CONSEQUENCES,
-    Account,
     Category,
     HonourPolicy,
     Item,
     ItemVersion,
-    Revision,
     Rulebook,
     Scoring,
-    SharedCap,
-    Star,
-    Tier,
     VetoPolicy,
 )
-from .reader import Reader, parse_toml
+from .reader import Reader, list_of, parse_toml, unique
 
 TOP = ("rulebook", "revisions", "account", "veto", "honours", "categories", "shared_caps")
 # Keys an item version may set; a [[...changes]] entry may change any of them from its date.
@@ -68,69 +62,43 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
     effective = r.get(head, path, "effective", "date") or date.min
     items: dict[str, Item] = {}
     first_seen: dict[tuple, tuple] = {}
-    veto = _veto(r, data.get("veto", {}))
-    honours = _honours(r, data.get("honours", {}), first_seen)
+    veto = policies.veto(r, data.get("veto", {}))
+    honours = policies.honours(r, data.get("honours", {}), first_seen)
     categories = []
-    for ci, raw in enumerate(_list(r, data, (), "categories")):
+    for ci, raw in enumerate(list_of(r, data, (), "categories")):
         cpath = ("categories", ci)
         table = r.table(raw, cpath, ("code", "name", "items"), required=("code", "name", "items"))
         code = r.get(table, cpath, "code", "text")
-        _unique(r, first_seen, ("category", code), (*cpath, "code"))
+        unique(r, first_seen, ("category", code), (*cpath, "code"))
         codes = []
-        for ii, raw_item in enumerate(_list(r, table, cpath, "items")):
+        for ii, raw_item in enumerate(list_of(r, table, cpath, "items")):
             ipath = (*cpath, "items", ii)
             raw_code = raw_item.get("code") if isinstance(raw_item, dict) else None
             # Checked before building the item: a duplicate is reported even if it has other faults.
-            unique = isinstance(raw_code, str) and _unique(
+            first = isinstance(raw_code, str) and unique(
                 r, first_seen, ("item", raw_code), (*ipath, "code")
             )
             item = _item(r, raw_item, ipath, code or "", effective, veto, honours)
-            if item and unique:
+            if item and first:
                 items[item.code] = item
                 codes.append(item.code)
         categories.append(
             Category(code or "", r.get(table, cpath, "name", "text") or "", tuple(codes))
         )
-    shared = _shared_caps(r, data, items, first_seen)
+    shared = policies.shared_caps(r, data, items, first_seen)
     return Rulebook(
         village=r.get(head, path, "village", "text") or "",
         name=r.get(head, path, "name", "text") or "",
         version=str(head.get("version", "")),
         effective=effective,
-        account=_account(r, data.get("account", {})),
+        account=policies.account(r, data.get("account", {})),
         veto=veto,
         honours=honours,
         categories=tuple(categories),
         items=items,
         shared_caps=shared,
-        revisions=_revisions(r, data, effective),
+        revisions=policies.revisions(r, data, effective),
     )
-
-
-def _list(r: Reader, table: dict[str, Any], path: tuple, key: str) -> list[Any]:
-    value = r.get(table, path, key, "list", [])
-    return value
-
-
-def _unique(r: Reader, seen: dict, key: tuple, path: tuple) -> bool:
-    if key[1] is None:
-        return False
-    if key in seen:
-        r.problem(
-            path,
-            N_("编码 “{code}” 重复（{first} 已经用过）；每个编码只能用一次，请改名。"),
-            code=key[1],
-            first=_path(seen[key]),
-        )
-        return False
-    seen[key] = path
-    return True
-
-
-def _path(path: tuple) -> str:
-    from .reader import path_text
-
-    return path_text(path)
 
 
 def _item(
@@ -164,7 +132,7 @@ def _item(
     base = _version_fields(r, table, path, None)
     starts = [(effective, base, path, "")]
     previous = effective
-    for ni, raw_change in enumerate(_list(r, table, path, "changes")):
+    for ni, raw_change in enumerate(list_of(r, table, path, "changes")):
         npath = (*path, "changes", ni)
         change = r.table(raw_change, npath, CHANGE_KEYS, required=("effective", "note"))
         when = r.get(change, npath, "effective", "date")
@@ -313,138 +281,3 @@ def _scoring(r: Reader, fields: dict, path: tuple) -> Scoring | None:
             {"threshold_period": praw}, ppath[:-1], "threshold_period", PERIODS, "year"
         )
     return checks.threshold_scoring(r, raw, vpath, unit, period)
-
-
-def _account(r: Reader, raw: Any) -> Account:
-    path = ("account",)
-    table = r.table(raw, path, ("base_points", "reset", "reset_on", "honour_total"))
-    return Account(
-        base_points=r.points(table, path, "base_points", Decimal(0)),
-        reset=r.choice(table, path, "reset", ("yearly", "never"), "yearly"),
-        reset_on=r.month_day(table, path, "reset_on", (1, 1)),
-        honour_total=r.get(table, path, "honour_total", "bool", True),
-    )
-
-
-def _veto(r: Reader, raw: Any) -> VetoPolicy:
-    path = ("veto",)
-    keys = ("bar_red_list_quarters", "bar_redemption_years", "star_drop_levels")
-    table = r.table(raw, path, keys)
-    return VetoPolicy(*(r.get(table, path, key, "count") for key in keys))
-
-
-def _honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
-    path = ("honours",)
-    table = r.table(raw, path, ("scope", "names", "tiers", "stars"))
-    tiers = []
-    tier_keys = (
-        "code",
-        "name",
-        "side",
-        "min",
-        "below",
-        "top",
-        "top_percent",
-        "bottom",
-        "bottom_percent",
-        "veto",
-    )
-    for ti, raw_tier in enumerate(_list(r, table, path, "tiers")):
-        tpath = (*path, "tiers", ti)
-        t = r.table(raw_tier, tpath, tier_keys, required=("code", "name", "side"))
-        code = r.get(t, tpath, "code", "text")
-        _unique(r, seen, ("tier", code), (*tpath, "code"))
-        tiers.append(
-            Tier(
-                code=code or "",
-                name=r.get(t, tpath, "name", "text") or "",
-                side=r.choice(t, tpath, "side", ("red", "black"), "red"),
-                min=r.points(t, tpath, "min"),
-                below=r.points(t, tpath, "below"),
-                top=r.get(t, tpath, "top", "count"),
-                top_percent=r.get(t, tpath, "top_percent", "number"),
-                bottom=r.get(t, tpath, "bottom", "count"),
-                bottom_percent=r.get(t, tpath, "bottom_percent", "number"),
-                veto=r.get(t, tpath, "veto", "bool", False),
-            )
-        )
-    stars = []
-    for si, raw_star in enumerate(_list(r, table, path, "stars")):
-        spath = (*path, "stars", si)
-        s = r.table(raw_star, spath, ("level", "min"), required=("level", "min"))
-        level, minimum = r.get(s, spath, "level", "count"), r.points(s, spath, "min")
-        if level is not None and minimum is not None:
-            stars.append(Star(level, minimum))
-    checks.tiers(r, tiers, path)
-    checks.stars(r, stars, path)
-    return HonourPolicy(
-        scope=r.choice(table, path, "scope", ("village", "group"), "village"),
-        names=r.choice(table, path, "names", ("full", "masked"), "masked"),
-        tiers=tuple(tiers),
-        stars=tuple(sorted(stars, key=lambda s: -s.level)),
-    )
-
-
-def _shared_caps(
-    r: Reader, data: dict, items: dict[str, Item], seen: dict
-) -> tuple[SharedCap, ...]:
-    result = []
-    for index, raw in enumerate(_list(r, data, (), "shared_caps")):
-        path = ("shared_caps", index)
-        keys = ("code", "name", "items", "period", "max")
-        t = r.table(raw, path, keys, required=keys)
-        code = r.get(t, path, "code", "text")
-        _unique(r, seen, ("shared_cap", code), (*path, "code"))
-        codes = r.get(t, path, "items", "list", [])
-        for ci, item_code in enumerate(codes):
-            if item_code not in items:
-                r.unknown((*path, "items", ci), str(item_code), tuple(items), N_("事项编码"))
-        period = r.choice(t, path, "period", PERIODS)
-        maximum = r.points(t, path, "max")
-        if len(codes) < 2:
-            r.problem(
-                (*path, "items"),
-                N_("合并上限至少要列出两个事项；只管一个事项请在该事项里写 cap。"),
-            )
-        if maximum is not None and maximum <= 0:
-            r.problem(
-                (*path, "max"),
-                N_("上限 {value} 必须大于 0（扣分事项也写正数，表示最多扣多少）。"),
-                value=maximum,
-            )
-        if code and period and maximum is not None and maximum > 0:
-            result.append(
-                SharedCap(
-                    code,
-                    r.get(t, path, "name", "text") or "",
-                    tuple(str(c) for c in codes),
-                    period,
-                    maximum,
-                )
-            )
-    return tuple(result)
-
-
-def _revisions(r: Reader, data: dict, effective: date) -> tuple[Revision, ...]:
-    result = []
-    previous = None
-    for index, raw in enumerate(_list(r, data, (), "revisions")):
-        path = ("revisions", index)
-        t = r.table(raw, path, ("effective", "summary"), required=("effective", "summary"))
-        when = r.get(t, path, "effective", "date")
-        if when is None:
-            continue
-        if when < effective or (previous is not None and when <= previous):
-            r.problem(
-                (*path, "effective"),
-                N_(
-                    "修订日期 {date} 不晚于上一版本的日期 {previous}；"
-                    "各版本的日期须逐个递增，不能重叠。"
-                ),
-                date=when,
-                previous=previous or effective,
-            )
-            continue
-        result.append(Revision(when, r.get(t, path, "summary", "text") or ""))
-        previous = when
-    return tuple(result)

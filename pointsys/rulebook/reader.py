@@ -173,6 +173,26 @@ class Reader:
         return default
 
 
+def list_of(r: Reader, table: dict[str, Any], path: tuple, key: str) -> list[Any]:
+    """table[key] as a list (empty when absent or not a list, which is reported)."""
+    return r.get(table, path, key, "list", [])
+
+
+def unique(r: Reader, seen: dict, key: tuple, path: tuple) -> bool:
+    if key[1] is None:
+        return False
+    if key in seen:
+        r.problem(
+            path,
+            N_("编码 “{code}” 重复（{first} 已经用过）；每个编码只能用一次，请改名。"),
+            code=key[1],
+            first=path_text(seen[key]),
+        )
+        return False
+    seen[key] = path
+    return True
+
+
 def _show(value: Any) -> str:
     text = str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"
