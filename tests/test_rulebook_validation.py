@@ -71,6 +71,9 @@ EXPECTED = {
     "not_utf8": [
         "rules/tests/invalid/not_utf8.toml: 文件不是 UTF-8 编码（第 44 字节）；请另存为 UTF-8。",
     ],
+    "number_out_of_range": [
+        "rules/tests/invalid/number_out_of_range.toml:16:1: categories[0].items[0].points: 数字 “Infinity” 超出范围；请写绝对值小于 1000000000 的数。",
+    ],
     "range_min_above_max": [
         "rules/tests/invalid/range_min_above_max.toml:16:11: categories[0].items[0].range.min: 最小值 -2 大于最大值 -10；请对调或改正。",
     ],

@@ -102,7 +102,9 @@ def shared_caps(r: Reader, data: dict, items: dict[str, Item], seen: dict) -> tu
         unique(r, seen, ("shared_cap", code), (*path, "code"))
         codes = r.get(t, path, "items", "list", [])
         for ci, item_code in enumerate(codes):
-            if item_code not in items:
+            if not isinstance(item_code, str):
+                r.check(item_code, (*path, "items", ci), "text")
+            elif item_code not in items:
                 r.unknown((*path, "items", ci), str(item_code), tuple(items), N_("事项编码"))
         period = r.choice(t, path, "period", PERIODS)
         maximum = r.points(t, path, "max")

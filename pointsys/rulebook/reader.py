@@ -13,6 +13,7 @@ from .messages import N_, Problem, RulebookError, Word, suggestion
 
 MISSING = object()
 ONE_DECIMAL = Decimal("0.1")
+LARGEST = Decimal(10) ** 9
 TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
 
@@ -138,7 +139,17 @@ class Reader:
                 actual=_show(value),
             )
             return MISSING
-        return Decimal(value) if kind == "number" else value
+        if kind == "number":
+            value = Decimal(value)
+            # inf, nan and 1e400 parse as TOML numbers but mean nothing as points or amounts.
+            if not value.is_finite() or abs(value) >= LARGEST:
+                self.problem(
+                    path,
+                    N_("数字 “{value}” 超出范围；请写绝对值小于 1000000000 的数。"),
+                    value=_show(value),
+                )
+                return MISSING
+        return value
 
     def points(self, table: dict[str, Any], path: Path, key: str, default: Any = None):
         """A number of points: exact, with at most one decimal place (0.1, never 0.15)."""

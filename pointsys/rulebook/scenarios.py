@@ -80,7 +80,10 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
         expect = {
             "total": r.get(t, spath, "total", "number"),
             "tier": r.get(t, spath, "tier", "text"),
-            "others": [Decimal(v) for v in r.get(t, spath, "others", "list", [])],
+            "others": [
+                r.check(v, (*spath, "others", i), "number")
+                for i, v in enumerate(r.get(t, spath, "others", "list", []))
+            ],
             "stars": r.get(t, spath, "stars", "number"),
         }
         scenarios.append(Scenario(r.get(t, spath, "name", "text") or "", tuple(events), expect))
