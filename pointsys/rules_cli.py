@@ -27,13 +27,19 @@ LANGUAGE = click.option(
 def _rulebook_files(paths: tuple[str, ...]) -> list[Path]:
     from .rules_store import RULES_DIR
 
-    return [Path(p) for p in paths] or sorted(RULES_DIR.glob("*.toml"))
+    return [Path(p) for p in paths] or [_short(p) for p in sorted(RULES_DIR.glob("*.toml"))]
 
 
 def _scenario_files(paths: tuple[str, ...]) -> list[Path]:
     from .rules_store import RULES_DIR
 
-    return [Path(p) for p in paths] or sorted((RULES_DIR / "tests").glob("*.toml"))
+    found = sorted((RULES_DIR / "tests").glob("*.toml"))
+    return [Path(p) for p in paths] or [_short(p) for p in found]
+
+
+def _short(path: Path) -> Path:
+    """rules/demo.toml rather than /srv/…/rules/demo.toml when run from the project folder."""
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
 @rules_group.command("check")

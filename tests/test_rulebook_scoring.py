@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from pointsys.rulebook import Claim, PriorEntry, evaluate, load, star_level, tier_for
+from pointsys.rulebook import (
+    Claim,
+    PriorEntry,
+    evaluate,
+    load,
+    public_name,
+    star_level,
+    tier_for,
+)
+from pointsys.rulebook.model import HonourPolicy, Tier
 
 DEMO = Path(__file__).resolve().parent.parent / "rules" / "demo.toml"
 
@@ -136,3 +145,33 @@ def test_star_levels(rulebook):
     assert [star_level(policy, D(p)) for p in (95, 90, 89.9, 30, 0)] == [5, 5, 4, 3, 1]
     assert star_level(policy, D(-1)) == 0
     assert star_level(policy, D(95), drop=1) == 4 and star_level(policy, D(0), drop=3) == 0
+
+
+def test_tiers_by_rank_from_the_bottom_and_by_percent():
+    policy = HonourPolicy(
+        tiers=(
+            Tier("top", "红榜", "red", top_percent=D(20)),
+            Tier("bottom", "黑榜", "black", bottom=2),
+            Tier("low", "黄榜", "black", bottom_percent=D(50)),
+        )
+    )
+    field = [D(p) for p in range(10)]  # ten households: 0 … 9 points
+    assert [getattr(tier_for(policy, p, field), "code", None) for p in field] == [
+        "bottom",
+        "bottom",
+        "low",
+        "low",
+        "low",
+        None,
+        None,
+        None,
+        "top",
+        "top",
+    ]
+
+
+def test_names_on_public_lists(rulebook):
+    assert public_name(rulebook.honours, "张三明") == "张*明"
+    assert public_name(rulebook.honours, "李四") == "李*"
+    assert public_name(rulebook.honours, "欧阳娜娜") == "欧**娜"
+    assert public_name(HonourPolicy(names="full"), "张三明") == "张三明"

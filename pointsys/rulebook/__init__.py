@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .build import loads
-from .honours import star_level, tier_for
+from .honours import public_name, star_level, tier_for
 from .messages import Problem, RulebookError
 from .model import Item, ItemVersion, Rulebook
 from .scoring import Claim, Decision, PriorEntry, Refusal, evaluate
@@ -53,6 +53,7 @@ __all__ = [
     "evaluate",
     "load",
     "loads",
+    "public_name",
     "star_level",
     "tier_for",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from . import checks, policies
@@ -95,7 +96,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         veto=veto,
         honours=honours,
         categories=tuple(categories),
-        items=items,
+        items=MappingProxyType(items),
         shared_caps=shared,
         revisions=policies.revisions(r, data, effective),
     )

@@ -57,3 +57,12 @@ def star_level(policy: HonourPolicy, points: Decimal, drop: int = 0) -> int:
     """Stars earned by points (0 when none), lowered by `drop` levels after a veto."""
     earned = next((s.level for s in policy.stars if points >= s.min), 0)
     return max(earned - drop, 0)
+
+
+def public_name(policy: HonourPolicy, name: str) -> str:
+    """The name as a public list prints it: in full, or masked (张三明 → 张*明, 李四 → 李*)."""
+    if policy.names == "full" or len(name) < 2:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -181,7 +182,7 @@ class Rulebook:
     veto: VetoPolicy
     honours: HonourPolicy
     categories: tuple[Category, ...]
-    items: dict[str, Item] = field(hash=False)  # by code, in file order
+    items: Mapping[str, Item] = field(hash=False)  # by code, in file order (read-only)
     shared_caps: tuple[SharedCap, ...] = ()
     revisions: tuple[Revision, ...] = ()
 
