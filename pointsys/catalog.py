@@ -17,7 +17,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 TRANSLATIONS = PACKAGE_DIR / "translations"
 TARGET_LOCALES = ("en",)
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+# N_ marks message ids in the pure rulebook package, which is translated without Flask.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,
+}
 METHOD_MAP = [("pointsys/**.py", "python"), ("templates/**.html", "jinja2")]
 
 

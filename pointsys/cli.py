@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from . import accounts_cli
 from .database import check_connection
 from .extensions import db
+from .rules_cli import rules_group
 
 
 def init_database() -> None:
@@ -43,6 +44,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(translations_group)
     for command in accounts_cli.COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(rules_group)
 
 
 @click.group("translations", cls=AppGroup)

@@ -11,6 +11,7 @@ from . import audit
 from .extensions import db
 from .models import Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
+from .rules_store import load_demo_rulebook
 
 DEMO_VILLAGE_CODE = "demo"
 LOGINS_FILE = "demo-logins.json"
@@ -68,6 +69,7 @@ def build_demo(instance_path: str) -> DemoReport:
     village = _demo_village(report)
     _demo_households(village, report)
     report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
+    load_demo_rulebook(report.created)
     db.session.commit()
     return report
 

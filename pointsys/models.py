@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -140,3 +142,25 @@ class AuditEvent(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(50))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RulebookSnapshot(db.Model):
+    """A rulebook exactly as loaded: its text and hash, never changed (the database refuses it).
+
+    Entries will reference the snapshot they were scored under, so a later edit of the file can
+    never change what a past entry shows.
+    """
+
+    __tablename__ = "rulebook_snapshot"
+    __table_args__ = (UniqueConstraint("village_code", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100))
+    effective: Mapped[date] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))  # the file it was loaded from
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    loaded_by: Mapped[str] = mapped_column(String(100))

@@ -29,6 +29,7 @@ class NavEntry:
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("main.index", _l("首页"), frozenset()),
     NavEntry("admin.users", _l("用户"), frozenset({Role.ADMIN})),
+    NavEntry("rules.index", _l("积分细则"), frozenset()),
 ]
 
 

@@ -1,0 +1,130 @@
+"""Items in words, for the resident page and `rules show`: points, caps and what changed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .messages import DEFAULT_LANGUAGE, N_, translate
+from .model import ItemVersion, Rulebook
+
+PERIOD_NAMES = {"month": N_("月"), "quarter": N_("季度"), "year": N_("年")}
+CONSEQUENCES = {
+    "black_list": N_("当季度列入黑榜"),
+    "bar_red_list": N_("{n} 个季度内不能上红榜"),
+    "bar_redemption": N_("{n} 年内（含当年）不能兑换积分"),
+    "star_drop": N_("星级降 {n} 级"),
+}
+
+
+def plain(value: Decimal) -> str:
+    """10, 0.5: a number as people write it (Decimal.normalize alone would give 1E+1)."""
+    return format(value.normalize(), "f")
+
+
+def signed(value: Decimal) -> str:
+    """+2, -0.5, +0.1: points as residents read them."""
+    text = plain(value)
+    return text if value < 0 else "+" + text
+
+
+def points_text(version: ItemVersion, language: str = DEFAULT_LANGUAGE) -> str:
+    s = version.scoring
+    t = translate
+    if s.kind == "points":
+        return t(N_("每次 {points} 分"), language, points=signed(s.points))
+    if s.kind == "range":
+        return t(N_("{low} 至 {high} 分，按情节"), language, low=signed(s.low), high=signed(s.high))
+    if s.kind == "per_unit":
+        return t(N_("每{unit} {points} 分"), language, unit=s.unit or "", points=signed(s.points))
+    if s.kind == "per_member":
+        return t(N_("每人 {points} 分"), language, points=signed(s.points))
+    if s.kind == "bands":
+        parts, previous = [], Decimal(0)
+        for band in s.bands:
+            parts.append(
+                t(
+                    N_("{start}–{end}{unit}：每 {each}{unit} {points} 分"),
+                    language,
+                    start=plain(previous),
+                    end=plain(band.upto),
+                    unit=s.unit or "",
+                    each=plain(band.each),
+                    points=signed(band.points),
+                )
+            )
+            previous = band.upto
+        return "；".join(parts) if language.startswith("zh") else "; ".join(parts)
+    parts = [
+        t(
+            N_("累计 {at}{unit} {points} 分"),
+            language,
+            at=plain(th.at),
+            unit=s.unit or "",
+            points=signed(th.points),
+        )
+        for th in s.thresholds
+    ]
+    prefix = t(N_("每{period}"), language, period=t(PERIOD_NAMES[s.period], language))
+    return prefix + ("，" if language.startswith("zh") else ": ") + ", ".join(parts)
+
+
+def limits_text(rulebook: Rulebook, version: ItemVersion, language: str = DEFAULT_LANGUAGE):
+    """Caps, frequency and veto consequences, one phrase each."""
+    t = translate
+    phrases = []
+    if version.once_per:
+        phrases.append(
+            t(N_("每{period}限一次"), language, period=t(PERIOD_NAMES[version.once_per], language))
+        )
+    for period, cap in version.caps:
+        phrases.append(
+            t(
+                N_("每{period}最多 {cap} 分"),
+                language,
+                period=t(PERIOD_NAMES[period], language),
+                cap=plain(cap),
+            )
+        )
+    if version.max_per_entry is not None:
+        phrases.append(t(N_("单次最多 {cap} 分"), language, cap=plain(version.max_per_entry)))
+    for shared in rulebook.shared_caps_for(version.code):
+        phrases.append(
+            t(
+                N_("与 {others} 合计每{period}最多 {cap} 分"),
+                language,
+                others="、".join(c for c in shared.items if c != version.code),
+                period=t(PERIOD_NAMES[shared.period], language),
+                cap=plain(shared.max),
+            )
+        )
+    if version.veto:
+        numbers = {
+            "bar_red_list": rulebook.veto.bar_red_list_quarters,
+            "bar_redemption": rulebook.veto.bar_redemption_years,
+            "star_drop": rulebook.veto.star_drop_levels,
+        }
+        listed = [t(CONSEQUENCES[c], language, n=numbers.get(c)) for c in version.veto]
+        separator = "、" if language.startswith("zh") else "; "
+        phrases.append(
+            t(N_("一票否决：{consequence}"), language, consequence=separator.join(listed))
+        )
+    return phrases
+
+
+def changes(rulebook: Rulebook) -> list[tuple]:
+    """(date, summary, [(kind, version)]) per change date, newest first.
+
+    kind is "added", "changed" or "retired".
+    """
+    result = []
+    summaries = {r.effective: r.summary for r in rulebook.revisions}
+    for day in reversed(rulebook.change_dates()):
+        happened = []
+        for item in rulebook.items.values():
+            for index, version in enumerate(item.versions):
+                if version.effective == day and day != rulebook.effective:
+                    happened.append(("added" if index == 0 else "changed", version))
+            if item.retired == day:
+                happened.append(("retired", item.latest))
+        result.append((day, summaries.get(day, ""), happened))
+    return result

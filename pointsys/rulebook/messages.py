@@ -1,0 +1,91 @@
+"""Problems a clerk can act on: Chinese message ids, English from the app's own catalogue.
+
+No Flask here: messages are kept as (message id, parameters) and rendered in a language on demand
+with babel.support.Translations, loaded from the same pointsys/translations catalogue the app uses.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_LANGUAGE = "zh_CN"
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction; translated later, when the problem is rendered."""
+    return message
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    if language.startswith("zh"):
+        return NullTranslations()  # message ids are Chinese already
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+def translate(message: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The message in `language`, with parameters (translated when they are message ids too)."""
+    text = translations(language).gettext(message)
+    return text.format(**params) if params else text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a rulebook or scenario file, located as precisely as we can."""
+
+    message: str  # a Chinese message id (marked with N_)
+    path: str  # the key path: categories[2].items[0].points
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """file:line:column: key path: message — in the requested language."""
+        where = self.file or "<text>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        params = {k: _localise(v, language) for k, v in self.params.items()}
+        message = translate(self.message, language, **params)
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
+
+
+@dataclass(frozen=True)
+class Word:
+    """A parameter that is itself a message id (a type name, a period name …)."""
+
+    message: str
+
+
+def _localise(value: Any, language: str) -> Any:
+    if isinstance(value, Word):
+        return translate(value.message, language)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_localise(v, language)) for v in value)
+    return value
+
+
+class RulebookError(Exception):
+    """Raised when a rulebook (or a scenario file) has problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.text() for p in problems))
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return "\n".join(p.text(language) for p in self.problems)
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest allowed word, for "did you mean …?"."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None

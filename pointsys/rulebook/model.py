@@ -1,0 +1,203 @@
+"""The rulebook as frozen values: what the validator builds and the scoring engine reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+PERIODS = ("month", "quarter", "year")
+VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop")
+SCORING_KINDS = ("points", "range", "per_unit", "bands", "thresholds", "per_member")
+
+
+@dataclass(frozen=True)
+class Band:
+    """Amounts up to `upto` earn `points` for each full `each` (counted from the previous band)."""
+
+    upto: Decimal
+    each: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Reaching `at` (cumulative quantity in the period) grants `points` once."""
+
+    at: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How an entry's points are set: `kind` is one of SCORING_KINDS; it uses what it needs."""
+
+    kind: str
+    points: Decimal | None = (
+        None  # points, per_unit and per_member: points per occurrence/unit/member
+    )
+    low: Decimal | None = None  # range: the reviewer chooses within [low, high]
+    high: Decimal | None = None
+    unit: str | None = None  # per_unit and thresholds: what the quantity counts (小时, 元 …)
+    bands: tuple[Band, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    period: str | None = None  # thresholds: the period the quantity accumulates in
+
+    @property
+    def is_penalty(self) -> bool:
+        """Whether this item takes points away (扣分)."""
+        values = [self.points, self.high, *(b.points for b in self.bands)]
+        values += [t.points for t in self.thresholds]
+        return any(v is not None and v < 0 for v in values)
+
+
+@dataclass(frozen=True)
+class ItemVersion:
+    """One item as it stands from `effective` until the next version (or `until`, exclusive)."""
+
+    code: str
+    category: str
+    title: str
+    article: str
+    evidence: str
+    review: bool
+    scoring: Scoring
+    effective: date
+    until: date | None  # the next version's date or the retirement date; None: open-ended
+    caps: tuple[tuple[str, Decimal], ...] = ()  # (period, max magnitude per household)
+    max_per_entry: Decimal | None = None
+    once_per: str | None = None
+    veto: tuple[str, ...] = ()
+    note: str = ""  # what changed in this version, for residents
+
+    def in_force(self, day: date) -> bool:
+        return self.effective <= day and (self.until is None or day < self.until)
+
+    def cap(self, period: str) -> Decimal | None:
+        return dict(self.caps).get(period)
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    category: str
+    versions: tuple[ItemVersion, ...]  # in date order, contiguous
+    retired: date | None = None
+
+    @property
+    def effective(self) -> date:
+        return self.versions[0].effective
+
+    def version_on(self, day: date) -> ItemVersion | None:
+        """The version in force on `day`, or None before the item existed or after it retired."""
+        for version in self.versions:
+            if version.in_force(day):
+                return version
+        return None
+
+    @property
+    def latest(self) -> ItemVersion:
+        return self.versions[-1]
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    items: tuple[str, ...]  # item codes, in file order
+
+
+@dataclass(frozen=True)
+class SharedCap:
+    """Several items together earn at most `max` (magnitude) per household per period."""
+
+    code: str
+    name: str
+    items: tuple[str, ...]
+    period: str
+    max: Decimal
+
+
+@dataclass(frozen=True)
+class VetoPolicy:
+    """What a veto item (一票否决) does; an item lists which of these consequences apply."""
+
+    bar_red_list_quarters: int | None = None
+    bar_redemption_years: int | None = None
+    star_drop_levels: int | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """An honour-list tier: chosen by points [min, below), by rank from the top or the bottom."""
+
+    code: str
+    name: str
+    side: str  # "red" (honour) or "black"
+    min: Decimal | None = None
+    below: Decimal | None = None
+    top: int | None = None
+    top_percent: Decimal | None = None
+    bottom: int | None = None
+    bottom_percent: Decimal | None = None
+    veto: bool = False  # a vetoed household is put on this tier whatever its points
+
+
+@dataclass(frozen=True)
+class Star:
+    level: int
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class HonourPolicy:
+    scope: str = "village"  # or "group": ranks are counted within each village group
+    names: str = "masked"  # "full" or "masked" (张*明) on public lists
+    tiers: tuple[Tier, ...] = ()
+    stars: tuple[Star, ...] = ()  # highest level first
+
+
+@dataclass(frozen=True)
+class Account:
+    base_points: Decimal = Decimal(0)
+    reset: str = "yearly"  # the redeemable balance: "yearly" on reset_on, or "never" (carry over)
+    reset_on: tuple[int, int] = (1, 1)  # (month, day)
+    honour_total: bool = True  # keep a total that never resets beside the redeemable balance
+
+
+@dataclass(frozen=True)
+class Revision:
+    effective: date
+    summary: str
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    village: str
+    name: str
+    version: str
+    effective: date
+    account: Account
+    veto: VetoPolicy
+    honours: HonourPolicy
+    categories: tuple[Category, ...]
+    items: Mapping[str, Item] = field(hash=False)  # by code, in file order (read-only)
+    shared_caps: tuple[SharedCap, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+
+    def item_on(self, code: str, day: date) -> ItemVersion | None:
+        item = self.items.get(code)
+        return item.version_on(day) if item else None
+
+    def shared_caps_for(self, code: str) -> tuple[SharedCap, ...]:
+        return tuple(c for c in self.shared_caps if code in c.items)
+
+    def change_dates(self) -> list[date]:
+        """Every date on which something in the rulebook changed, oldest first."""
+        dates = {self.effective, *(r.effective for r in self.revisions)}
+        for item in self.items.values():
+            dates.update(v.effective for v in item.versions)
+            if item.retired:
+                dates.add(item.retired)
+        return sorted(dates)

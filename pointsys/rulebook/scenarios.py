@@ -1,0 +1,244 @@
+"""Rule tests as data: dated events for one household → expected points, caps, refusals, tiers.
+
+A scenario file sits beside the rulebook (rules/tests/*.toml) and names it. The runner feeds the
+events, in order, to the same evaluate() the ledger uses, keeping granted entries as approved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import load, read_text
+from .honours import star_level, tier_for
+from .messages import DEFAULT_LANGUAGE, N_, RulebookError, translate
+from .model import Rulebook
+from .reader import Reader, parse_toml
+from .scoring import REFUSALS, Claim, Decision, PriorEntry, evaluate
+
+SCENARIO_KEYS = ("name", "events", "total", "tier", "others", "stars")
+EVENT_KEYS = ("on", "item", "quantity", "requested", "granted", "refused", "limits")
+
+
+@dataclass(frozen=True)
+class Event:
+    claim: Claim
+    expect: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    events: tuple[Event, ...]
+    expect: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """One scenario run: its decisions and the mismatches, as (message id, params)."""
+
+    file: str
+    name: str
+    decisions: list[Decision] = field(default_factory=list)
+    failures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def failure_texts(self, language: str = DEFAULT_LANGUAGE) -> list[str]:
+        return [translate(message, language, **params) for message, params in self.failures]
+
+
+def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
+    """The rulebook path a scenario file names, and its scenarios; RulebookError if malformed."""
+    text = read_text(path)
+    data = parse_toml(text, str(path))
+    r = Reader(text, str(path))
+    r.table(data, (), ("rulebook", "scenarios"), required=("rulebook", "scenarios"))
+    rulebook = path.parent / (r.get(data, (), "rulebook", "text") or "")
+    scenarios = []
+    for si, raw in enumerate(r.get(data, (), "scenarios", "list", [])):
+        spath = ("scenarios", si)
+        t = r.table(raw, spath, SCENARIO_KEYS, required=("name", "events"))
+        events = []
+        for ei, raw_event in enumerate(r.get(t, spath, "events", "list", [])):
+            epath = (*spath, "events", ei)
+            e = r.table(raw_event, epath, EVENT_KEYS, required=("on", "item"))
+            refused = r.choice(e, epath, "refused", tuple(REFUSALS))
+            claim = Claim(
+                r.get(e, epath, "item", "text") or "",
+                r.get(e, epath, "on", "date") or date.min,
+                r.get(e, epath, "quantity", "number"),
+            )
+            expect = {
+                "requested": r.get(e, epath, "requested", "number"),
+                "granted": r.get(e, epath, "granted", "number"),
+                "refused": refused,
+                "limits": r.get(e, epath, "limits", "list"),
+            }
+            events.append(Event(claim, expect))
+        expect = {
+            "total": r.get(t, spath, "total", "number"),
+            "tier": r.get(t, spath, "tier", "text"),
+            "others": [
+                r.check(v, (*spath, "others", i), "number")
+                for i, v in enumerate(r.get(t, spath, "others", "list", []))
+            ],
+            "stars": r.get(t, spath, "stars", "number"),
+        }
+        scenarios.append(Scenario(r.get(t, spath, "name", "text") or "", tuple(events), expect))
+    if r.problems:
+        raise RulebookError(r.located())
+    return rulebook, scenarios
+
+
+def run_file(path: Path, rulebook: Rulebook | None = None) -> list[Outcome]:
+    """Run every scenario of one file (against `rulebook`, or the file the scenarios name)."""
+    rulebook_path, scenarios = load_scenarios(path)
+    rulebook = rulebook or load(rulebook_path)
+    return [run(rulebook, s, str(path)) for s in scenarios]
+
+
+def run(rulebook: Rulebook, scenario: Scenario, file: str = "") -> Outcome:
+    outcome = Outcome(file, scenario.name)
+    prior: list[PriorEntry] = []
+    for number, event in enumerate(scenario.events, start=1):
+        decision = evaluate(rulebook, event.claim, prior)
+        outcome.decisions.append(decision)
+        _compare_event(outcome, number, event, decision)
+        if not decision.refused:
+            prior.append(
+                PriorEntry(decision.item, decision.on, decision.granted, event.claim.quantity)
+            )
+    _compare_totals(outcome, rulebook, scenario)
+    return outcome
+
+
+def _compare_event(outcome: Outcome, number: int, event: Event, decision: Decision) -> None:
+    actual = {
+        "refused": decision.refusal.code if decision.refusal else None,
+        "requested": None if decision.refused else decision.requested,
+        "granted": None if decision.refused else decision.granted,
+        "limits": list(decision.limits),
+    }
+    expected = dict(event.expect)
+    if expected["limits"] is None and expected["refused"] is None:
+        expected["limits"] = []  # an entry is expected not to be cut by a cap unless it says so
+    for key in ("refused", "requested", "granted", "limits"):
+        if (key == "refused" or expected[key] is not None) and expected[key] != actual[key]:
+            outcome.failures.append(
+                (
+                    N_("第 {number} 条（{on} {item}）：{key} 应为 {expected}，实际为 {actual}"),
+                    {
+                        "number": number,
+                        "on": event.claim.on,
+                        "item": event.claim.item,
+                        "key": key,
+                        "expected": _show(expected[key]),
+                        "actual": _show(actual[key]),
+                    },
+                )
+            )
+
+
+def _compare_totals(outcome: Outcome, rulebook: Rulebook, scenario: Scenario) -> None:
+    granted = [d for d in outcome.decisions if not d.refused]
+    total = sum((d.granted for d in granted), Decimal(0))
+    vetoes = {c for d in granted for c in d.veto}
+    expect = scenario.expect
+    actual: dict[str, Any] = {"total": total}
+    if expect["tier"] is not None:
+        tier = tier_for(
+            rulebook.honours,
+            total,
+            [total, *expect["others"]],
+            vetoed="black_list" in vetoes,
+            barred_from_red="bar_red_list" in vetoes,
+        )
+        actual["tier"] = tier.code if tier else "none"
+    if expect["stars"] is not None:
+        drop = rulebook.veto.star_drop_levels if "star_drop" in vetoes else 0
+        actual["stars"] = Decimal(star_level(rulebook.honours, total, drop or 0))
+    for key, value in actual.items():
+        if expect[key] is not None and expect[key] != value:
+            outcome.failures.append(
+                (
+                    N_("合计：{key} 应为 {expected}，实际为 {actual}"),
+                    {"key": key, "expected": _show(expect[key]), "actual": _show(value)},
+                )
+            )
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def uncovered(rulebook: Rulebook, outcomes: list[Outcome]) -> list[str]:
+    """Version boundaries and caps the scenarios do not exercise on both sides."""
+    seen: set[tuple] = set()
+    for outcome in outcomes:
+        totals: dict[tuple, Decimal] = {}
+        for decision in outcome.decisions:
+            seen.add(("day", decision.item, decision.on))
+            if decision.refusal and decision.refusal.code == "once_per_period":
+                seen.add(("once", decision.item, "over"))
+            if decision.refused:
+                continue
+            version = decision.version
+            if version.once_per:
+                seen.add(("once", decision.item, "at"))
+            for limit in decision.limits:
+                seen.add(("limit", decision.item, limit, "over"))
+            if (
+                version.max_per_entry is not None
+                and abs(decision.requested) == version.max_per_entry
+            ):
+                seen.add(("limit", decision.item, "max_per_entry", "at"))
+            for period, cap in version.caps:
+                key = (decision.item, period, decision.on.year, _bucket(period, decision.on))
+                totals[key] = totals.get(key, Decimal(0)) + abs(decision.granted)
+                if totals[key] == cap and f"cap:{period}" not in decision.limits:
+                    seen.add(("limit", decision.item, f"cap:{period}", "at"))
+            for shared in rulebook.shared_caps_for(decision.item):
+                key = (shared.code, decision.on.year, _bucket(shared.period, decision.on))
+                totals[key] = totals.get(key, Decimal(0)) + abs(decision.granted)
+                if totals[key] == shared.max and f"shared:{shared.code}" not in decision.limits:
+                    seen.add(("limit", "*", f"shared:{shared.code}", "at"))
+                if f"shared:{shared.code}" in decision.limits:
+                    seen.add(("limit", "*", f"shared:{shared.code}", "over"))
+    missing = []
+    for item in rulebook.items.values():
+        boundaries = [v.effective for v in item.versions[1:]]
+        if item.effective > rulebook.effective:
+            boundaries.append(item.effective)
+        if item.retired:
+            boundaries.append(item.retired)
+        for day in boundaries:
+            for side in (day - timedelta(days=1), day):
+                if ("day", item.code, side) not in seen:
+                    missing.append(f"{item.code} {side}")
+        for version in item.versions:
+            limits = [f"cap:{p}" for p, _ in version.caps]
+            if version.max_per_entry is not None:
+                limits.append("max_per_entry")
+            for limit in limits:
+                for side in ("at", "over"):
+                    if ("limit", item.code, limit, side) not in seen:
+                        missing.append(f"{item.code} {limit} {side}")
+            if version.once_per:
+                for side in ("at", "over"):
+                    if ("once", item.code, side) not in seen:
+                        missing.append(f"{item.code} once_per {side}")
+    for shared in rulebook.shared_caps:
+        for side in ("at", "over"):
+            if ("limit", "*", f"shared:{shared.code}", side) not in seen:
+                missing.append(f"shared:{shared.code} {side}")
+    return sorted(set(missing))
+
+
+def _bucket(period: str, day: date) -> int:
+    return {"month": day.month, "quarter": (day.month - 1) // 3, "year": 0}[period]

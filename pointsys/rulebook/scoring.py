@@ -1,0 +1,197 @@
+"""The scoring engine: one pure function the ledger calls when an entry is approved.
+
+Given the rulebook, a claim (item, day, quantity) and the household's earlier approved entries,
+it says how many points were asked for, how many are granted after caps, and why any were
+refused or cut. Pending entries must not be passed in: they do not count (design invariant 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .messages import DEFAULT_LANGUAGE, N_, translate
+from .model import ItemVersion, Rulebook, Scoring
+from .periods import same_period
+from .reader import ONE_DECIMAL
+
+ZERO = Decimal(0)
+
+# Refusal codes (stable, used by scenario files) → the message a clerk sees.
+REFUSALS = {
+    "unknown_item": N_("没有编码为 “{item}” 的积分事项。"),
+    "not_yet_in_force": N_("事项 {item} 自 {effective} 起才生效，{on} 的行为不能按它记分。"),
+    "retired": N_("事项 {item} 已于 {retired} 停用，{on} 的行为不能按它记分。"),
+    "once_per_period": N_("事项 {item} 每{period}只计一次，本{period}已经记过。"),
+    "quantity_required": N_("事项 {item} 需要填写数量（{unit}），且须大于 0。"),
+    "out_of_range": N_(
+        "事项 {item} 的分值须在 {low} 到 {high} 之间（最多一位小数），填的是 {value}。"
+    ),
+}
+PERIOD_NAMES = {"month": N_("月"), "quarter": N_("季度"), "year": N_("年")}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a clerk records: an item, the day the conduct happened, and a quantity if it needs one.
+
+    quantity: hours (per_unit, thresholds), yuan (bands), members (per_member), or the points
+    the reviewer chose for a range item.
+    """
+
+    item: str
+    on: date
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PriorEntry:
+    """An approved entry of the same household, as the ledger stored it."""
+
+    item: str
+    on: date
+    points: Decimal
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    params: dict[str, Any]
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        params = dict(self.params)
+        if "period" in params:
+            params["period"] = translate(PERIOD_NAMES[params["period"]], language)
+        return translate(REFUSALS[self.code], language, **params)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Requested and granted points, the version scored under, and what refused or cut them."""
+
+    item: str
+    on: date
+    version: ItemVersion | None
+    requested: Decimal = ZERO
+    granted: Decimal = ZERO
+    refusal: Refusal | None = None
+    limits: tuple[
+        str, ...
+    ] = ()  # what cut the points: "max_per_entry", "cap:quarter", "shared:CODE"
+    veto: tuple[str, ...] = ()  # veto consequences this entry triggers
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+def evaluate(rulebook: Rulebook, claim: Claim, prior: Iterable[PriorEntry]) -> Decision:
+    """Score one claim against the version in force on claim.on and the earlier approved entries."""
+    prior = list(prior)
+    item = rulebook.items.get(claim.item)
+    if item is None:
+        return _refuse(claim, None, "unknown_item", item=claim.item)
+    version = item.version_on(claim.on)
+    if version is None:
+        if claim.on < item.effective:
+            return _refuse(
+                claim,
+                None,
+                "not_yet_in_force",
+                item=claim.item,
+                effective=item.effective,
+                on=claim.on,
+            )
+        return _refuse(claim, None, "retired", item=claim.item, retired=item.retired, on=claim.on)
+    mine = [e for e in prior if e.item == claim.item]
+    if version.once_per and any(same_period(version.once_per, e.on, claim.on) for e in mine):
+        return _refuse(claim, version, "once_per_period", item=claim.item, period=version.once_per)
+    requested = _requested(version, claim, mine)
+    if isinstance(requested, Decision):
+        return requested
+    granted, limits = requested, []
+    if version.max_per_entry is not None and abs(granted) > version.max_per_entry:
+        granted = _toward_zero(granted, version.max_per_entry)
+        limits.append("max_per_entry")
+    for period, cap in version.caps:
+        used = abs(sum((e.points for e in mine if same_period(period, e.on, claim.on)), ZERO))
+        if abs(granted) > cap - used:
+            granted = _toward_zero(granted, max(cap - used, ZERO))
+            limits.append(f"cap:{period}")
+    for shared in rulebook.shared_caps_for(claim.item):
+        used = abs(
+            sum(
+                (
+                    e.points
+                    for e in prior
+                    if e.item in shared.items and same_period(shared.period, e.on, claim.on)
+                ),
+                ZERO,
+            )
+        )
+        if abs(granted) > shared.max - used:
+            granted = _toward_zero(granted, max(shared.max - used, ZERO))
+            limits.append(f"shared:{shared.code}")
+    return Decision(
+        claim.item, claim.on, version, requested, granted, None, tuple(limits), version.veto
+    )
+
+
+def _requested(version: ItemVersion, claim: Claim, mine: list[PriorEntry]) -> Decimal | Decision:
+    scoring: Scoring = version.scoring
+    if scoring.kind == "points":
+        return scoring.points
+    quantity = claim.quantity
+    if quantity is None or (quantity <= 0 and scoring.kind != "range"):
+        return _refuse(
+            claim,
+            version,
+            "quantity_required",
+            item=claim.item,
+            unit=scoring.unit or ("人" if scoring.kind == "per_member" else "分"),
+        )
+    if scoring.kind == "range":
+        if not scoring.low <= quantity <= scoring.high or quantity != quantity.quantize(
+            ONE_DECIMAL
+        ):
+            return _refuse(
+                claim,
+                version,
+                "out_of_range",
+                item=claim.item,
+                low=scoring.low,
+                high=scoring.high,
+                value=quantity,
+            )
+        return quantity
+    if scoring.kind in ("per_unit", "per_member"):
+        return scoring.points * quantity
+    if scoring.kind == "bands":
+        return band_points(scoring, quantity)
+    before = sum(
+        (e.quantity or ZERO for e in mine if same_period(scoring.period, e.on, claim.on)), ZERO
+    )
+    return sum((t.points for t in scoring.thresholds if before < t.at <= before + quantity), ZERO)
+
+
+def band_points(scoring: Scoring, amount: Decimal) -> Decimal:
+    """Each full `each` within a band earns the band's points; nothing beyond the last band."""
+    total, previous = ZERO, ZERO
+    for band in scoring.bands:
+        if amount <= previous:
+            break
+        total += ((min(amount, band.upto) - previous) // band.each) * band.points
+        previous = band.upto
+    return total
+
+
+def _toward_zero(points: Decimal, magnitude: Decimal) -> Decimal:
+    return magnitude if points >= 0 else -magnitude
+
+
+def _refuse(claim: Claim, version: ItemVersion | None, code: str, **params: Any) -> Decision:
+    return Decision(claim.item, claim.on, version, refusal=Refusal(code, params))

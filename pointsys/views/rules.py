@@ -1,0 +1,60 @@
+"""The rulebook as residents read it: public, like the paper copy on the notice board."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+
+from ..extensions import db
+from ..models import RulebookSnapshot, Village
+from ..rulebook.describe import changes, limits_text, points_text
+from ..rules_store import current_snapshot, rulebook_of
+
+bp = Blueprint("rules", __name__, url_prefix="/rules")
+
+
+@bp.get("/")
+def index():
+    codes = db.session.execute(
+        db.select(RulebookSnapshot.village_code).distinct().order_by(RulebookSnapshot.village_code)
+    ).scalars()
+    names = {code: name for code, name in db.session.execute(db.select(Village.code, Village.name))}
+    villages = [(code, names.get(code, code)) for code in codes]
+    return render_template("rules/index.html", villages=villages)
+
+
+@bp.get("/<village_code>")
+def show(village_code: str):
+    snapshot = current_snapshot(village_code)
+    if snapshot is None:
+        abort(404)
+    rulebook = rulebook_of(snapshot)
+    try:
+        on = date.fromisoformat(request.args.get("on", ""))
+    except ValueError:
+        on = date.today()
+    language = str(get_locale())
+    categories = []
+    for category in rulebook.categories:
+        rows = []
+        for code in category.items:
+            version = rulebook.items[code].version_on(on)
+            if version is not None:
+                rows.append(
+                    {
+                        "version": version,
+                        "points": points_text(version, language),
+                        "limits": limits_text(rulebook, version, language),
+                    }
+                )
+        categories.append((category, rows))
+    return render_template(
+        "rules/show.html",
+        snapshot=snapshot,
+        rulebook=rulebook,
+        on=on,
+        categories=categories,
+        changes=changes(rulebook),
+    )

@@ -1,0 +1,89 @@
+"""Rule tests as data (rules/tests/*.toml): they pass, and they cover the demo on both sides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pointsys.rulebook import RulebookError, load
+from pointsys.rulebook.scenarios import run_file, uncovered
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+SCENARIO_FILES = sorted((RULES / "tests").glob("*.toml"))
+
+
+def test_there_are_scenarios_beside_the_demo_rulebook():
+    assert RULES / "tests" / "demo.toml" in SCENARIO_FILES
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_scenarios_pass(path):
+    outcomes = run_file(path)
+    assert outcomes
+    assert {o.name: o.failure_texts() for o in outcomes if o.failures} == {}
+
+
+def test_demo_scenarios_cover_every_version_boundary_and_cap_on_both_sides():
+    rulebook = load(RULES / "demo.toml")
+    outcomes = [o for path in SCENARIO_FILES for o in run_file(path, rulebook)]
+    assert uncovered(rulebook, outcomes) == []
+
+
+def test_coverage_notices_a_missing_side():
+    rulebook = load(RULES / "demo.toml")
+    outcomes = [
+        o for o in run_file(RULES / "tests" / "demo.toml", rulebook) if "垃圾分类" not in o.name
+    ]
+    assert uncovered(rulebook, outcomes) == [
+        "ENV-03 2026-06-30",
+        "ENV-03 2026-07-01",
+        "ENV-03 cap:month at",
+        "ENV-03 cap:month over",
+    ]
+
+
+SCENARIO = """
+rulebook = "{rulebook}"
+
+[[scenarios]]
+name = "期望写错了"
+events = [
+  {{ on = 2026-02-10, item = "ENV-01", granted = 3 }},
+  {{ on = 2026-03-20, item = "ENV-01" }},
+  {{ on = 2026-04-01, item = "PUB-01", quantity = 10, granted = 4 }},
+]
+total = 5
+tier = "red"
+"""
+
+
+def test_a_wrong_expectation_is_reported_in_chinese_and_english(tmp_path):
+    path = tmp_path / "wrong.toml"
+    path.write_text(SCENARIO.format(rulebook=RULES / "demo.toml"), encoding="utf-8")
+    (outcome,) = run_file(path)
+    assert outcome.failure_texts() == [
+        "第 1 条（2026-02-10 ENV-01）：granted 应为 3，实际为 2",
+        "第 2 条（2026-03-20 ENV-01）：refused 应为 -，实际为 once_per_period",
+        "第 3 条（2026-04-01 PUB-01）：limits 应为 []，实际为 [max_per_entry]",
+        "合计：total 应为 5，实际为 6",
+        "合计：tier 应为 red，实际为 super_red",
+    ]
+    assert outcome.failure_texts("en")[0] == (
+        "Event 1 (2026-02-10 ENV-01): granted should be 3 but is 2"
+    )
+
+
+def test_a_malformed_scenario_file_is_located(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        'rulebook = "x.toml"\n[[scenarios]]\nname = "坏"\nevents = [{ on = 2026-01-01, '
+        'item = "A", granted = 1, refused = "retird" }]\nexpect = 1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulebookError) as caught:
+        run_file(path)
+    assert [p.text() for p in caught.value.problems] == [
+        f"{path}:4:55: scenarios[0].events[0].refused: 未知的取值 “retird”。您是不是要写 “retired”？",
+        f"{path}:5:1: scenarios[0].expect: 未知的键 “expect”。可用的有：name, events, total, tier, others, stars。",
+    ]

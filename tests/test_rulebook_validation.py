@@ -1,0 +1,273 @@
+"""Rulebook validation: one fixture per kind of mistake, each message pinned (as OpenFisca does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pointsys.rulebook import RulebookError, load, loads
+from pointsys.rulebook.locate import Locator
+
+PROJECT = Path(__file__).resolve().parent.parent
+INVALID = PROJECT / "rules" / "tests" / "invalid"
+DEMO = PROJECT / "rules" / "demo.toml"
+
+EXPECTED = {
+    "bad_month_day": [
+        "rules/tests/invalid/bad_month_day.toml:9:1: account.reset_on: “13-01” 不是“月-日”，请写成如 “01-01”。",
+    ],
+    "band_each_too_wide": [
+        "rules/tests/invalid/band_each_too_wide.toml:17:24: categories[0].items[0].bands[0].each: each 200 须大于 0 且不超过本档的宽度 100；否则本档永远得不到分。",
+    ],
+    "bands_empty": [
+        "rules/tests/invalid/bands_empty.toml:16:1: categories[0].items[0].bands: 至少需要一档。",
+    ],
+    "bands_out_of_order": [
+        "rules/tests/invalid/bands_out_of_order.toml:19:5: categories[0].items[0].bands[1].upto: 第 2 档的 upto 1000 不大于上一档的 5000；各档须从小到大排列。",
+    ],
+    "cap_above_longer_cap": [
+        "rules/tests/invalid/cap_above_longer_cap.toml:17:9: categories[0].items[0].cap.month: 每月上限 5 大于每年上限 3，永远达不到；请调低或删去。",
+    ],
+    "cap_never_reached": [
+        "rules/tests/invalid/cap_never_reached.toml:18:9: categories[0].items[0].cap.year: 每年上限 10 永远达不到：每年最多只能得 8 分；请调低或删去。",
+    ],
+    "cap_not_positive": [
+        "rules/tests/invalid/cap_not_positive.toml:17:9: categories[0].items[0].cap.year: 上限 -10 必须大于 0（扣分事项也写正数，表示最多扣多少）。",
+    ],
+    "change_after_retired": [
+        "rules/tests/invalid/change_after_retired.toml:20:3: categories[0].items[0].changes[0].effective: 修订日期 2026-07-01 不早于停用日期 2026-06-01；事项停用后不能再修订。",
+    ],
+    "change_dates_overlap": [
+        "rules/tests/invalid/change_dates_overlap.toml:24:3: categories[0].items[0].changes[1].effective: 修订日期 2026-05-01 不晚于上一版本的日期 2026-07-01；各版本的日期须逐个递增，不能重叠。",
+    ],
+    "duplicate_code": [
+        "rules/tests/invalid/duplicate_code.toml:19:1: categories[0].items[1].code: 编码 “A-01” 重复（categories[0].items[0].code 已经用过）；每个编码只能用一次，请改名。",
+    ],
+    "duplicate_key": [
+        "rules/tests/invalid/duplicate_key.toml:17:11: TOML 语法错误：Cannot overwrite a value。请检查引号、括号、等号是否成对，同一个键是否写了两次。",
+    ],
+    "effective_before_rulebook": [
+        "rules/tests/invalid/effective_before_rulebook.toml:17:1: categories[0].items[0].effective: 生效日期 2025-12-31 早于细则的生效日期 2026-01-01；请改为 2026-01-01 或更晚。",
+    ],
+    "many_problems": [
+        "rules/tests/invalid/many_problems.toml:16:1: categories[0].items[0].points: 积分最多一位小数，“0.25” 不行；请改为如 0.5 这样的值。",
+        "rules/tests/invalid/many_problems.toml:17:1: categories[0].items[0].tittle: 未知的键 “tittle”。您是不是要写 “title”？",
+        "rules/tests/invalid/many_problems.toml:20:1: categories[0].items[1].code: 编码 “A-01” 重复（categories[0].items[0].code 已经用过）；每个编码只能用一次，请改名。",
+        "rules/tests/invalid/many_problems.toml:23:11: categories[0].items[1].range.min: 最小值 5 大于最大值 1；请对调或改正。",
+        "rules/tests/invalid/many_problems.toml:24:1: categories[0].items[1].once_per: 未知的取值 “weekly”。可用的有：month, quarter, year。",
+    ],
+    "max_per_entry_never_reached": [
+        "rules/tests/invalid/max_per_entry_never_reached.toml:17:1: categories[0].items[0].max_per_entry: 单次上限 5 永远达不到（一次最多 5 分）；请调低或删去。",
+    ],
+    "missing_key": [
+        "rules/tests/invalid/missing_key.toml:12:1: categories[0].items[0].article: 缺少必填的键 “article”，请补上。",
+    ],
+    "no_scoring": [
+        "rules/tests/invalid/no_scoring.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member 之一），现在有 0 种。",
+    ],
+    "not_utf8": [
+        "rules/tests/invalid/not_utf8.toml: 文件不是 UTF-8 编码（第 44 字节）；请另存为 UTF-8。",
+    ],
+    "number_out_of_range": [
+        "rules/tests/invalid/number_out_of_range.toml:16:1: categories[0].items[0].points: 数字 “Infinity” 超出范围；请写绝对值小于 1000000000 的数。",
+    ],
+    "range_min_above_max": [
+        "rules/tests/invalid/range_min_above_max.toml:16:11: categories[0].items[0].range.min: 最小值 -2 大于最大值 -10；请对调或改正。",
+    ],
+    "retired_before_effective": [
+        "rules/tests/invalid/retired_before_effective.toml:18:1: categories[0].items[0].retired: 停用日期 2026-03-01 不晚于生效日期 2026-03-01；停用日期须在生效日期之后。",
+    ],
+    "revisions_out_of_order": [
+        "rules/tests/invalid/revisions_out_of_order.toml:13:1: revisions[1].effective: 修订日期 2026-04-01 不晚于上一版本的日期 2026-07-01；各版本的日期须逐个递增，不能重叠。",
+    ],
+    "shared_cap_single_item": [
+        "rules/tests/invalid/shared_cap_single_item.toml:21:1: shared_caps[0].items: 合并上限至少要列出两个事项；只管一个事项请在该事项里写 cap。",
+    ],
+    "shared_cap_unknown_item": [
+        "rules/tests/invalid/shared_cap_unknown_item.toml:27:18: shared_caps[0].items[1]: 未知的事项编码 “A-03”。您是不是要写 “A-02”？",
+    ],
+    "stars_duplicate_level": [
+        "rules/tests/invalid/stars_duplicate_level.toml:9:37: honours.stars[1].level: 5 星写了两次；每个星级只写一次。",
+    ],
+    "stars_out_of_order": [
+        "rules/tests/invalid/stars_out_of_order.toml:9:23: honours.stars[0].min: 5 星的下限 50 不高于 4 星的下限 60；星级越高，下限须越高。",
+    ],
+    "syntax_error": [
+        "rules/tests/invalid/syntax_error.toml:17:15: TOML 语法错误：Illegal character '\\n'。请检查引号、括号、等号是否成对，同一个键是否写了两次。",
+    ],
+    "table_expected": [
+        "rules/tests/invalid/table_expected.toml:17:1: categories[0].items[0].cap: 应为表（键 = 值）。",
+    ],
+    "thresholds_out_of_order": [
+        "rules/tests/invalid/thresholds_out_of_order.toml:17:42: categories[0].items[0].thresholds[1].at: 第 2 个门槛 10 不大于上一个 20；门槛须从小到大排列。",
+    ],
+    "tier_min_not_below": [
+        "rules/tests/invalid/tier_min_not_below.toml:13:1: honours.tiers[0].min: min 0 须小于 below -10。",
+    ],
+    "tier_overlap": [
+        "rules/tests/invalid/tier_overlap.toml:16:1: honours.tiers[1]: 榜 “黄榜” 与 “红榜” 重叠；请调整分数区间或名次，使一户只落在一个榜。",
+    ],
+    "tier_percent_out_of_range": [
+        "rules/tests/invalid/tier_percent_out_of_range.toml:13:1: honours.tiers[0].top_percent: 百分比 120 须在 0 到 100 之间。",
+    ],
+    "tier_two_rules": [
+        "rules/tests/invalid/tier_two_rules.toml:9:1: honours.tiers[0]: 每个榜须且只能按一种方式划定：min/below（分数）、top、top_percent、bottom、bottom_percent 之一。",
+    ],
+    "tier_veto_on_red": [
+        'rules/tests/invalid/tier_veto_on_red.toml:14:1: honours.tiers[0].veto: veto = true 只能用于黑榜（side = "black"）。',
+    ],
+    "two_decimals": [
+        "rules/tests/invalid/two_decimals.toml:16:1: categories[0].items[0].points: 积分最多一位小数，“0.25” 不行；请改为如 0.5 这样的值。",
+    ],
+    "two_scorings": [
+        "rules/tests/invalid/two_scorings.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member 之一），现在有 2 种。",
+    ],
+    "unknown_key": [
+        "rules/tests/invalid/unknown_key.toml:17:1: categories[0].items[0].tittle: 未知的键 “tittle”。您是不是要写 “title”？",
+    ],
+    "unknown_key_no_suggestion": [
+        "rules/tests/invalid/unknown_key_no_suggestion.toml:9:1: account.colour: 未知的键 “colour”。可用的有：base_points, reset, reset_on, honour_total。",
+    ],
+    "unknown_period": [
+        "rules/tests/invalid/unknown_period.toml:17:1: categories[0].items[0].once_per: 未知的取值 “week”。可用的有：month, quarter, year。",
+    ],
+    "unknown_veto_consequence": [
+        "rules/tests/invalid/unknown_veto_consequence.toml:20:9: categories[0].items[0].veto[0]: 未知的一票否决后果 “bar_red_lst”。您是不是要写 “bar_red_list”？",
+    ],
+    "veto_black_list_without_tier": [
+        "rules/tests/invalid/veto_black_list_without_tier.toml:17:1: categories[0].items[0].veto: 一票否决后果 “black_list” 需要一个 veto = true 的黑榜（[[honours.tiers]]）。",
+    ],
+    "veto_setting_missing": [
+        "rules/tests/invalid/veto_setting_missing.toml:17:1: categories[0].items[0].veto: 一票否决后果 “bar_redemption” 需要在 [veto] 里写明 bar_redemption_years。",
+    ],
+    "veto_star_drop_without_stars": [
+        "rules/tests/invalid/veto_star_drop_without_stars.toml:20:1: categories[0].items[0].veto: 一票否决后果 “star_drop” 需要在 [honours] 里定义星级 stars。",
+    ],
+    "wrong_type": [
+        "rules/tests/invalid/wrong_type.toml:16:1: categories[0].items[0].points: 应为数字，现在是 “两分”。",
+    ],
+    "zero_points": [
+        "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去。",
+    ],
+}
+
+
+def _problems(name: str, language: str = "zh_CN") -> list[str]:
+    path = INVALID / f"{name}.toml"
+    with pytest.raises(RulebookError) as caught:
+        load(path)
+    # Messages name the file as given; pin them relative to the project.
+    return [p.text(language).replace(str(PROJECT) + "/", "") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_kind_of_mistake_has_its_message(name):
+    assert _problems(name) == EXPECTED[name]
+
+
+def test_every_fixture_is_pinned():
+    assert {p.stem for p in INVALID.glob("*.toml")} == set(EXPECTED)
+
+
+def test_messages_in_english_on_request():
+    assert _problems("unknown_key", "en") == [
+        "rules/tests/invalid/unknown_key.toml:17:1: categories[0].items[0].tittle: "
+        "Unknown key “tittle”. Did you mean “title”?"
+    ]
+    assert _problems("cap_never_reached", "en") == [
+        "rules/tests/invalid/cap_never_reached.toml:18:9: categories[0].items[0].cap.year: "
+        "The cap per year (10) can never be reached: at most 8 points can be earned per year; "
+        "lower it or remove it."
+    ]
+    assert _problems("wrong_type", "en") == [
+        "rules/tests/invalid/wrong_type.toml:16:1: categories[0].items[0].points: "
+        "Should be a number, but is “两分”."
+    ]
+
+
+def test_demo_rulebook_is_complete_and_uses_every_feature():
+    rulebook = load(DEMO)
+    assert rulebook.village == "demo" and rulebook.name == "幸福村积分管理细则"
+    assert len(rulebook.items) >= 60 and len(rulebook.categories) >= 8
+    versions = [v for item in rulebook.items.values() for v in item.versions]
+    kinds = {v.scoring.kind for v in versions}
+    assert kinds == {"points", "range", "per_unit", "bands", "thresholds", "per_member"}
+    assert {p for v in versions for p, _ in v.caps} == {"month", "quarter", "year"}
+    assert any(v.max_per_entry for v in versions) and rulebook.shared_caps
+    assert {v.once_per for v in versions} >= {"quarter", "year"}
+    assert {c for v in versions for c in v.veto} == {
+        "black_list",
+        "bar_red_list",
+        "bar_redemption",
+        "star_drop",
+    }
+    assert any(v.scoring.points and v.scoring.points % 1 for v in versions)  # one decimal place
+    assert any(len(i.versions) > 1 for i in rulebook.items.values())  # changed items
+    assert any(i.retired for i in rulebook.items.values())
+    assert any(i.effective > rulebook.effective for i in rulebook.items.values())
+    tiers = rulebook.honours.tiers
+    assert {t.side for t in tiers} == {"red", "black"} and any(t.veto for t in tiers)
+    assert any(t.top for t in tiers) and any(t.min is not None for t in tiers)
+    assert rulebook.honours.stars and rulebook.honours.names == "masked"
+    assert rulebook.account.base_points == 100 and rulebook.account.honour_total
+
+
+def test_points_are_exact_decimals():
+    rulebook = load(DEMO)
+    assert str(rulebook.items["CIV-03"].latest.scoring.points) == "0.1"
+    assert type(rulebook.items["CIV-03"].latest.scoring.points).__name__ == "Decimal"
+
+
+def test_locator_handles_dotted_quoted_and_multiline_keys():
+    text = (
+        '[rulebook]\nname = """多行\n[not.a.table]\n"""\n'
+        '"quoted key".inner = 1\n'
+        "[[a]]\nx = 1\n[[a]]\ny = [\n  { z = 2 },\n  { z = 3 },\n]\n"
+        "[[a.b]]\nw = 'lit'  # comment [x]\n"
+    )
+    locator = Locator(text)
+    assert locator.where(("rulebook", "name")) == (2, 1)
+    assert locator.where(("rulebook", "quoted key", "inner")) == (5, 14)
+    assert locator.where(("a", 1, "y", 1, "z")) == (11, 5)
+    assert locator.where(("a", 1, "b", 0, "w")) == (14, 1)
+    assert locator.where(("a", 0, "missing")) == (6, 1)  # the nearest located parent
+    assert locator.where(("nowhere",)) == (None, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_bad_input_never_crashes_the_loader(text):
+    try:
+        loads(text, "fuzz.toml")
+    except RulebookError as exc:
+        assert exc.problems
+        assert all(p.text() and p.text("en") for p in exc.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_a_damaged_demo_rulebook_gives_messages_not_crashes(data):
+    lines = DEMO.read_text(encoding="utf-8").splitlines()
+    index = data.draw(st.integers(0, len(lines) - 1))
+    replacement = data.draw(st.sampled_from(["", "x = 1", "points = 0.25", "[[categories]]", "]"]))
+    lines[index] = replacement
+    try:
+        loads("\n".join(lines), "demo.toml")
+    except RulebookError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file == "demo.toml" and problem.text("en")
+
+
+def test_the_benchmark_generates_a_valid_rulebook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "rulebook_load", PROJECT / "benchmarks" / "rulebook_load.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert len(loads(module.generate(120), "bench.toml").items) == 120

@@ -1,0 +1,86 @@
+"""The resident rulebook page: public, Chinese first, English on request, the version in force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pointsys.extensions import db
+from pointsys.rules_store import DEMO_RULEBOOK, store
+
+from .conftest import csrf_token
+
+
+def _load(app, path=DEMO_RULEBOOK):
+    with app.app_context():
+        store(Path(path), actor_label="test")
+        db.session.commit()
+
+
+def test_list_without_rulebooks(client):
+    html = client.get("/rules/").get_data(as_text=True)
+    assert "还没有载入细则。管理员可运行 flask --app pointsys rules load。" in html
+
+
+def test_unknown_village_is_404(client):
+    assert client.get("/rules/nowhere").status_code == 404
+
+
+def test_residents_read_the_rulebook_without_signing_in(app, client):
+    _load(app)
+    assert '<a href="/rules/demo">demo</a>' in client.get("/rules/").get_data(as_text=True)
+    html = client.get("/rules/demo?on=2026-08-01").get_data(as_text=True)
+    assert "<h1>幸福村积分管理细则</h1>" in html
+    assert "版本：2026 年修订版，自 2026-01-01 起施行。" in html
+    assert "以下为 2026-08-01 有效的积分事项。" in html
+    assert "每户每年基础分 100 分。" in html
+    assert "<h2>环境卫生</h2>" in html and "<h2>产业发展</h2>" in html
+    assert "<strong>垃圾分类投放正确</strong>" in html
+    assert '<div class="rule-points plus">每次 +1 分</div>' in html
+    assert '<div class="rule-limits">每月最多 2 分</div>' in html
+    assert "依据：村规民约第六条 · 核实方式：保洁员记录" in html
+    assert (
+        "一票否决：当季度列入黑榜、4 个季度内不能上红榜、2 年内（含当年）不能兑换积分、星级降 1 级"
+        in html
+    )
+    assert "与 FIL-03 合计每月最多 1 分" in html
+    # What changed in each version
+    assert (
+        "<h3>2026-07-01</h3>" in html and "垃圾分类、志愿服务提高分值；违规建房扣分加重。" in html
+    )
+    assert "每次由 0.5 分提高到 1 分，每月上限仍为 2 分。" in html
+    assert "红白事燃放烟花爆竹" in html.split('id="changes"')[0]  # retired only in October
+    march = client.get("/rules/demo?on=2026-03-01").get_data(as_text=True)
+    assert '<div class="rule-points plus">每次 +0.5 分</div>' in march
+    assert "秸秆禁烧" not in march.split('id="changes"')[0]
+
+
+def test_rulebook_page_in_english(app, client):
+    _load(app)
+    client.post("/language", data={"csrf_token": csrf_token(client), "lang": "en"})
+    html = client.get("/rules/demo?on=2026-08-01").get_data(as_text=True)
+    assert "Version: 2026 年修订版, in force since 2026-01-01." in html
+    assert '<div class="rule-points plus">+1 points each time</div>' in html
+    assert "at most 2 points per month" in html
+    assert "<h2>Revisions</h2>" in html
+
+
+def test_a_bad_date_falls_back_to_today(app, client):
+    _load(app)
+    assert client.get("/rules/demo?on=yesterday").status_code == 200
+
+
+def test_the_page_keeps_the_last_good_rulebook(app, client, tmp_path):
+    _load(app)
+    broken = tmp_path / "demo.toml"
+    broken.write_text(DEMO_RULEBOOK.read_text(encoding="utf-8") + "\n[oops\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["rules", "load", str(broken)])
+    assert result.exit_code == 1
+    assert "<h1>幸福村积分管理细则</h1>" in client.get("/rules/demo").get_data(as_text=True)
+
+
+def test_staff_see_the_rulebook_in_the_menu(app, client, make_user):
+    from .conftest import login
+
+    make_user("clerk1")
+    html = login(client, "clerk1", "correct horse 1").get_data(as_text=True)
+    assert '<a href="/rules/">积分细则</a>' in html
