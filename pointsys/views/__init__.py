@@ -4,9 +4,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, main, settings
+    from . import admin, auth, households, main, settings
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(households.bp)
