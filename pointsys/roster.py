@@ -361,7 +361,11 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
         return
     if changes.get("status") == HouseholdStatus.ACTIVE.value:
         changes.pop("status")
-    plan.updates.append({"number": number, "changes": changes})
+    # The values replaced are part of the plan (and its digest): a commit must not overwrite an
+    # edit made after the preview without the clerk seeing it.
+    plan.updates.append(
+        {"number": number, "changes": changes, "before": {k: current[k] for k in changes}}
+    )
 
 
 def _plan_members(plan, sheet, existing, household_rows) -> None:

@@ -30,6 +30,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
 )
@@ -49,6 +50,15 @@ STATUS_LABELS = {
     HouseholdStatus.ACTIVE.value: _l("在册"),
     HouseholdStatus.MOVED_OUT.value: _l("迁出"),
     HouseholdStatus.CANCELLED.value: _l("注销"),
+}
+FIELD_LABELS = {
+    "head_name": _l("户主"),
+    "address": _l("门牌地址"),
+    "group": _l("村民小组"),
+    "grid": _l("网格"),
+    "phone": _l("联系电话"),
+    "tags": _l("标签"),
+    "status": _l("状态"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,7 +80,10 @@ class MemberForm(FlaskForm):
     relation = StringField(
         _l("与户主关系"), validators=[DataRequired(_l("请填写与户主关系。")), Length(max=20)]
     )
-    sex = SelectField(_l("性别"), choices=[("", "—"), ("M", _l("男")), ("F", _l("女"))])
+    sex = SelectField(
+        _l("性别"),
+        choices=[SelectChoice("", "—"), SelectChoice("M", _l("男")), SelectChoice("F", _l("女"))],
+    )
     birth_year = IntegerField(_l("出生年份"), validators=[Optional(), NumberRange(1900, 2100)])
     is_party_member = BooleanField(_l("党员"))
 
@@ -79,8 +92,8 @@ class StatusForm(FlaskForm):
     status = SelectField(
         _l("新状态"),
         choices=[
-            (HouseholdStatus.MOVED_OUT.value, _l("迁出")),
-            (HouseholdStatus.CANCELLED.value, _l("注销")),
+            SelectChoice(HouseholdStatus.MOVED_OUT.value, _l("迁出")),
+            SelectChoice(HouseholdStatus.CANCELLED.value, _l("注销")),
         ],
     )
     effective_on = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期。"))])
@@ -181,7 +194,7 @@ def detail(household_id: int):
 
 def _render_detail(household: Household, **forms):
     split_form = forms.get("split_form") or SplitForm(formdata=None)
-    split_form.new_head_id.choices = [(m.id, m.name) for m in household.members]
+    split_form.new_head_id.choices = _member_choices(household)
     numbers = {
         h.id: h.number
         for h in db.session.execute(
@@ -206,8 +219,14 @@ def _render_detail(household: Household, **forms):
     )
 
 
-def _group_choices(village: Village):
-    return [(0, "—")] + [(g.id, g.name) for g in registry.groups_of(village)]
+def _group_choices(village: Village) -> list[SelectChoice]:
+    return [SelectChoice(0, "—")] + [
+        SelectChoice(g.id, g.name) for g in registry.groups_of(village)
+    ]
+
+
+def _member_choices(household: Household) -> list[SelectChoice]:
+    return [SelectChoice(m.id, m.name) for m in household.members]
 
 
 def _group(village: Village, group_id: int | None):
@@ -286,7 +305,7 @@ def _post_action(household_id: int, form_class, form_name: str, action):
     household = household_or_404(household_id)
     form = form_class()
     if form_class is SplitForm:
-        form.new_head_id.choices = [(m.id, m.name) for m in household.members]
+        form.new_head_id.choices = _member_choices(household)
     errors: list[str] = []
     if form.validate_on_submit():
         try:
@@ -427,6 +446,7 @@ def import_roster():
                     filename=upload.filename,
                     commit_form=commit_form,
                     status_labels=STATUS_LABELS,
+                    field_labels=FIELD_LABELS,
                 )
     return render_template("households/import.html", form=form), 400 if form.errors else 200
 
