@@ -68,8 +68,8 @@ def build_demo(instance_path: str) -> DemoReport:
     report = DemoReport()
     village = _demo_village(report)
     _demo_households(village, report)
-    demo_registry(village, report)
     report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
+    demo_registry(village, report)
     db.session.commit()
     return report
 

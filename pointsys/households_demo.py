@@ -36,10 +36,14 @@ def demo_registry(village: Village, report) -> None:
             groups[name] = registry.create_group(village, name, actor=ACTOR)
             report.created.append(f"村民小组 {name}")
     filled = 0
+    # Only the demo's own households: anything a user added is theirs to keep as it is.
     for household in db.session.execute(
-        db.select(Household).filter_by(village_id=village.id)
+        db.select(Household)
+        .filter_by(village_id=village.id)
+        .where(Household.number.in_(DEMO_REGISTRY))
+        .order_by(Household.number)
     ).scalars():
-        if _fill(household, groups, DEMO_REGISTRY.get(household.number)):
+        if _fill(household, groups, DEMO_REGISTRY[household.number]):
             filled += 1
     if filled:
         report.created.append(f"{filled} 户的户籍信息")
@@ -63,14 +67,13 @@ def _fill(household: Household, groups, values) -> bool:
             )
         )
         changed = True
-    if values is not None:
-        group, grid, phone, tags = values
-        if household.group_id is None:
-            household.group = groups[group]
-        household.grid = household.grid or grid
-        household.phone = household.phone or phone
-        if not household.tag_rows and tags:
-            household.tag_rows = [HouseholdTag(name=t) for t in tags]
+    group, grid, phone, tags = values
+    if household.group_id is None:
+        household.group = groups[group]
+    household.grid = household.grid or grid
+    household.phone = household.phone or phone
+    if not household.tag_rows and tags:
+        household.tag_rows = [HouseholdTag(name=t) for t in tags]
     after = registry.snapshot(household)
     if after != before or changed:
         db.session.flush()

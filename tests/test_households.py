@@ -57,16 +57,16 @@ def test_create_household_is_audited_and_gets_a_token(village):
 
 def test_duplicate_number_and_group_refused(village):
     _add(village, "001", "张三明")
-    with pytest.raises(registry.RegistryError, match="^户号 001 已存在$"):
+    with pytest.raises(registry.RegistryError, match=r"^户号 001 已存在$"):
         _add(village, "001", "李四")
     registry.create_group(village, "一组", actor="test")
-    with pytest.raises(registry.RegistryError, match="^村民小组“一组”已存在$"):
+    with pytest.raises(registry.RegistryError, match=r"^村民小组“一组”已存在$"):
         registry.create_group(village, "一组", actor="test")
-    with pytest.raises(registry.RegistryError, match="^请填写户主姓名$"):
+    with pytest.raises(registry.RegistryError, match=r"^请填写户主姓名$"):
         _add(village, "002", " ")
-    with pytest.raises(registry.RegistryError, match="^请填写户号$"):
+    with pytest.raises(registry.RegistryError, match=r"^请填写户号$"):
         _add(village, "", "李四")
-    with pytest.raises(registry.RegistryError, match="^请填写村民小组名称$"):
+    with pytest.raises(registry.RegistryError, match=r"^请填写村民小组名称$"):
         registry.create_group(village, " ", actor="test")
 
 
@@ -98,15 +98,15 @@ def test_moved_out_household_is_read_only_and_keeps_history(village):
 
 def test_status_cannot_go_back_to_active(village):
     household = _add(village, "001", "张三明")
-    with pytest.raises(registry.RegistryError, match="^户号 001 已经在册$"):
+    with pytest.raises(registry.RegistryError, match=r"^户号 001 已经在册$"):
         registry.change_status(household, HouseholdStatus.ACTIVE, on=date.today(), actor="t")
 
 
 def test_add_member_refusals(village):
     household = _add(village, "001", "张三明")
-    with pytest.raises(registry.RegistryError, match="^请填写成员姓名和与户主关系$"):
+    with pytest.raises(registry.RegistryError, match=r"^请填写成员姓名和与户主关系$"):
         registry.add_member(household, name="", relation="子", actor="t")
-    with pytest.raises(registry.RegistryError, match="^出生年份 1800 不合理$"):
+    with pytest.raises(registry.RegistryError, match=r"^出生年份 1800 不合理$"):
         registry.add_member(household, name="甲", relation="子", birth_year=1800, actor="t")
 
 
@@ -149,17 +149,17 @@ def test_split_refusals(village):
         args.update(kw)
         return registry.split_household(household, actor="t", **args)
 
-    with pytest.raises(registry.RegistryError, match="^请选择要分出的家庭成员$"):
+    with pytest.raises(registry.RegistryError, match=r"^请选择要分出的家庭成员$"):
         split(member_ids=[])
-    with pytest.raises(registry.RegistryError, match="^所选成员不属于这一户$"):
+    with pytest.raises(registry.RegistryError, match=r"^所选成员不属于这一户$"):
         split(member_ids=[son.id, 99999])
-    with pytest.raises(registry.RegistryError, match="^新户户主必须是分出的成员之一$"):
+    with pytest.raises(registry.RegistryError, match=r"^新户户主必须是分出的成员之一$"):
         split(new_head_id=wife.id)
     with pytest.raises(
-        registry.RegistryError, match="^原户主不能分出；如需更换户主，请先修改原户的户主$"
+        registry.RegistryError, match=r"^原户主不能分出；如需更换户主，请先修改原户的户主$"
     ):
         split(member_ids=[head.id], new_head_id=head.id)
-    with pytest.raises(registry.RegistryError, match="^户号 001 已存在$"):
+    with pytest.raises(registry.RegistryError, match=r"^户号 001 已存在$"):
         split(new_number="001")
 
 
@@ -181,10 +181,10 @@ def test_merge_cancels_the_absorbed_household_and_carries_its_points(village):
         registry.LedgerSource(absorbed.id, date(2026, 6, 1)),
     ]
     with pytest.raises(
-        registry.RegistryError, match="^户号 002 已注销（2026-06-01），记录只读，不能修改$"
+        registry.RegistryError, match=r"^户号 002 已注销（2026-06-01），记录只读，不能修改$"
     ):
         registry.merge_households(absorbed, survivor, on=date(2026, 7, 1), actor="t")
-    with pytest.raises(registry.RegistryError, match="^不能把一户并入它自己$"):
+    with pytest.raises(registry.RegistryError, match=r"^不能把一户并入它自己$"):
         registry.merge_households(survivor, survivor, on=date(2026, 7, 1), actor="t")
 
 

@@ -218,7 +218,8 @@ def _encrypted_like() -> bytes:
         ),
         (
             "户号,户主\n001,张三明\n".encode("gb18030"),
-            "这是 CSV 或文本文件（只是扩展名改成了 .xlsx）；请用 Excel 打开后另存为 .xlsx 格式再上传",
+            "这是 CSV 或文本文件（只是扩展名改成了 .xlsx）；"
+            "请用 Excel 打开后另存为 .xlsx 格式再上传",
         ),
         (b"", "文件是空的；请选择填好的名册 .xlsx 文件"),
         (
@@ -246,7 +247,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(village):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("hello.txt", "hi")
-    with pytest.raises(roster.RosterError, match="^文件已损坏"):
+    with pytest.raises(roster.RosterError, match=r"^文件已损坏"):
         roster.plan_import(village, buffer.getvalue())
 
 
@@ -274,8 +275,8 @@ def test_stored_uploads_are_checked_by_hash(tmp_path):
     digest = roster.store_upload(str(tmp_path), b"PK\x03\x04data")
     assert roster.load_upload(str(tmp_path), digest) == b"PK\x03\x04data"
     (tmp_path / f"{digest}.xlsx").write_bytes(b"PK\x03\x04changed")
-    with pytest.raises(roster.RosterError, match="^保存的名册文件已被改动，请重新上传$"):
+    with pytest.raises(roster.RosterError, match=r"^保存的名册文件已被改动，请重新上传$"):
         roster.load_upload(str(tmp_path), digest)
     for bad in ("../../etc/passwd", "0" * 64):
-        with pytest.raises(roster.RosterError, match="^预览已失效，请重新上传名册$"):
+        with pytest.raises(roster.RosterError, match=r"^预览已失效，请重新上传名册$"):
             roster.load_upload(str(tmp_path), bad)
