@@ -6,6 +6,8 @@ trail in the caller's transaction, and nothing here commits: the caller commits 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -74,6 +76,7 @@ class LedgerSource:
     until: date | None
 
 
+@functools.lru_cache(maxsize=8192)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Initials and full pinyin of a name, lower case: ("zsm", "zhangsanming")."""
     syllables = lazy_pinyin(name, errors="ignore")
@@ -183,6 +186,38 @@ def split_tags(text: str | None) -> list[str]:
     return _clean_tags(re.split(r"[、,，;；\s]+", text or ""))
 
 
+def household_columns(
+    village_id: int,
+    *,
+    number: str,
+    head_name: str,
+    address: str | None,
+    grid: str | None,
+    phone: str | None,
+    on: date,
+    status: str = HouseholdStatus.ACTIVE.value,
+) -> dict[str, Any]:
+    """Column values of a new household: search keys and a plaque token included.
+
+    Shared by create_household and the roster's bulk insert, so both make the same rows.
+    """
+    initials, full = pinyin_keys(head_name)
+    return {
+        "village_id": village_id,
+        "number": number,
+        "head_name": head_name,
+        "address": (address or "").strip() or None,
+        "grid": (grid or "").strip() or None,
+        "phone": phone,
+        "status": status,
+        "status_since": on,
+        "head_initials": initials,
+        "head_pinyin": full,
+        "plaque_token": new_plaque_token(),
+        "plaque_token_rotated_at": utcnow(),
+    }
+
+
 def create_household(
     village: Village,
     *,
@@ -205,23 +240,19 @@ def create_household(
         raise RegistryError("请填写户主姓名")
     if find_household(village, number) is not None:
         raise RegistryError(f"户号 {number} 已存在")
-    initials, full = pinyin_keys(head_name)
     on = on or date.today()
     household = Household(
-        village_id=village.id,
-        number=number,
-        head_name=head_name,
-        address=(address or "").strip() or None,
-        group=group,
-        grid=(grid or "").strip() or None,
-        phone=normalise_phone(phone),
-        status=HouseholdStatus.ACTIVE.value,
-        status_since=on,
-        head_initials=initials,
-        head_pinyin=full,
-        plaque_token=new_plaque_token(),
-        plaque_token_rotated_at=utcnow(),
+        **household_columns(
+            village.id,
+            number=number,
+            head_name=head_name,
+            address=address,
+            grid=grid,
+            phone=normalise_phone(phone),
+            on=on,
+        )
     )
+    household.group = group
     household.tag_rows = [HouseholdTag(name=t) for t in _clean_tags(tags)]
     household.members = [Member(name=head_name, relation="户主")] if add_head_member else []
     household.status_history = [
@@ -495,8 +526,6 @@ def rotate_plaque_token(household: Household, *, actor: Actor) -> str:
 
 
 def _fingerprint(token: str | None) -> str | None:
-    import hashlib
-
     return hashlib.sha256(token.encode()).hexdigest()[:12] if token else None
 
 

@@ -7,11 +7,13 @@ would change and every problem by sheet, row and column; `apply_import` writes a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,10 +22,20 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
+from sqlalchemy import insert
 
+from . import audit
 from . import households as registry
 from .extensions import db
-from .models import Household, HouseholdStatus, Member, Village
+from .models import (
+    Household,
+    HouseholdStatus,
+    HouseholdStatusChange,
+    HouseholdTag,
+    Member,
+    User,
+    Village,
+)
 
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "家庭成员"
@@ -194,12 +206,25 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
     return [range_boundaries(r.decode()) for r in refs]
 
 
+PARSED_VERSION = 1  # bump when parsing changes, so a cached parse is not trusted across it
+
+
 @dataclass
 class _Sheet:
+    """One sheet, already reduced to text: JSON-able, so a preview's parse can be kept."""
+
     title: str
     header_row: int
-    columns: dict[str, int]
-    rows: list[tuple[int, tuple]]  # (Excel row number, values)
+    columns: dict[str, int]  # field → 0-based column in the workbook
+    rows: list[list]  # [Excel row number, [text of each field in `columns` order]]; no blank tail
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "rows": self.rows,
+        }
 
 
 def _find_sheet(wb, columns: dict, required: tuple[str, ...], skip: str | None) -> _Sheet | None:
@@ -212,17 +237,68 @@ def _find_sheet(wb, columns: dict, required: tuple[str, ...], skip: str | None) 
                 break
             found = _match_headers(row, columns)
             if all(r in found for r in required):
-                data = [(n, r) for n, r in enumerate(rows, start=number + 1)]
-                return _Sheet(ws.title, number, found, data)
+                return _Sheet(ws.title, number, found, _texts(rows, number + 1, found))
     return None
+
+
+def _texts(rows, first: int, found: dict[str, int]) -> list[list]:
+    """Each row as the text of the matched columns; None marks a row blank in every column."""
+    indices = list(found.values())
+    result: list[list] = []
+    last_filled = 0
+    for number, row in enumerate(rows, start=first):
+        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+            result.append([number, None])
+            continue
+        width = len(row)
+        result.append([number, [_text(row[i]) if i < width else "" for i in indices]])
+        last_filled = len(result)
+    del result[last_filled:]  # Excel often keeps formatted, empty rows at the end
+    return result
 
 
 def _column_label(sheet: _Sheet, columns: dict, field_name: str) -> str:
     return f"{get_column_letter(sheet.columns[field_name] + 1)}（{columns[field_name][0]}）"
 
 
-def read_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES):
-    """The household sheet, member sheet (or None) and merged-cell problems of an upload."""
+@dataclass
+class Parsed:
+    """What a roster file says, before any comparison with the registry."""
+
+    sha256: str
+    households: _Sheet
+    members: _Sheet | None
+    problems: list[Problem]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": PARSED_VERSION,
+                "sha256": self.sha256,
+                "households": self.households.to_json(),
+                "members": self.members.to_json() if self.members else None,
+                "problems": [
+                    [p.sheet, p.row, p.column, p.message, p.blocking] for p in self.problems
+                ],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Parsed | None:
+        data = json.loads(text)
+        if data.get("version") != PARSED_VERSION:
+            return None
+        return cls(
+            data["sha256"],
+            _Sheet(**data["households"]),
+            _Sheet(**data["members"]) if data["members"] else None,
+            [Problem(*p) for p in data["problems"]],
+        )
+
+
+def parse_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
+    """Read an upload: its household sheet, member sheet (or None) and merged-cell problems."""
     wb = open_workbook(data, max_bytes)
     try:
         households = _find_sheet(wb, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, None)
@@ -251,32 +327,32 @@ def read_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES):
                 )
     finally:
         wb.close()
-    return households, members, problems
+    return Parsed(sha256(data), households, members, problems)
 
 
-def _cell(row: tuple, sheet: _Sheet, field_name: str) -> str:
-    index = sheet.columns.get(field_name)
-    if index is None or index >= len(row):
-        return ""
-    return _text(row[index])
+def _values(sheet: _Sheet, columns: dict, texts: list[str]) -> dict[str, str]:
+    by_field = dict(zip(sheet.columns, texts, strict=True))
+    return {f: by_field.get(f, "") for f in columns}
 
 
 def _rows(sheet: _Sheet, problems: list[Problem]):
-    """Non-empty rows; empty rows between data are reported (not blocking) and skipped."""
-    last = max((n for n, r in sheet.rows if any(_text(v) for v in r)), default=0)
-    for number, row in sheet.rows:
-        if number > last:
-            break
-        if not any(_text(v) for v in row):
+    """Filled rows; blank rows between data are reported (not blocking) and skipped."""
+    for number, texts in sheet.rows:
+        if texts is None:
             problems.append(Problem(sheet.title, number, None, "空行，已跳过", blocking=False))
             continue
-        yield number, row
+        yield number, texts
 
 
 def plan_import(village: Village, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
     """Check an upload against the registry; nothing is written."""
-    hh_sheet, member_sheet, problems = read_roster(data, max_bytes)
-    plan = Plan(file_sha256=sha256(data), problems=problems)
+    return plan_parsed(village, parse_roster(data, max_bytes))
+
+
+def plan_parsed(village: Village, parsed: Parsed) -> Plan:
+    """Compare a parsed roster with the registry as it is now; nothing is written."""
+    hh_sheet, member_sheet = parsed.households, parsed.members
+    plan = Plan(file_sha256=parsed.sha256, problems=list(parsed.problems))
     groups = {g.name: g for g in registry.groups_of(village)}
     existing = {
         h.number: h
@@ -301,7 +377,7 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
         column = _column_label(sheet, cols, field_name) if field_name in sheet.columns else None
         plan.problems.append(Problem(sheet.title, row_number, column, message))
 
-    values = {f: _cell(row, sheet, f) for f in cols}
+    values = _values(sheet, cols, row)
     number = values["number"]
     if not number:
         problem("number", "缺少户号")
@@ -377,7 +453,7 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
             column = _column_label(sheet, cols, field_name) if field_name in sheet.columns else None
             plan.problems.append(Problem(sheet.title, row_number, column, message))
 
-        values = {f: _cell(row, sheet, f) for f in cols}
+        values = _values(sheet, cols, row)
         number = values["number"]
         if not number:
             problem("number", "缺少户号")
@@ -438,28 +514,23 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
             f"名册还有 {len(plan.blocking)} 处问题，改正后重新上传；本次未导入任何数据"
         )
     groups = {g.name: g for g in registry.groups_of(village)}
-    by_number: dict[str, Household] = {}
     today = date.today()
-    for row in plan.creates:
-        household = registry.create_household(
-            village,
-            number=row["number"],
-            head_name=row["head_name"],
-            actor=actor,
-            address=row["address"],
-            group=groups.get(row["group"]) if row["group"] else None,
-            grid=row["grid"],
-            phone=row["phone"],
-            tags=row["tags"],
-            add_head_member=row["number"] not in plan.member_sets,
-        )
-        if row["status"] != HouseholdStatus.ACTIVE.value:
-            registry.change_status(
-                household, HouseholdStatus(row["status"]), on=today, actor=actor, reason="名册导入"
+    _bulk_create(village, plan, groups, actor, today)
+    created = plan_numbers(plan)
+    existing = {
+        h.number: h
+        for h in db.session.execute(
+            db.select(Household).where(
+                Household.village_id == village.id,
+                Household.number.in_(
+                    [r["number"] for r in plan.updates]
+                    + [n for n in plan.member_sets if n not in created]
+                ),
             )
-        by_number[household.number] = household
+        ).scalars()
+    }
     for row in plan.updates:
-        household = registry.find_household(village, row["number"])
+        household = existing[row["number"]]
         changes = dict(row["changes"])
         status = changes.pop("status", None)
         if "group" in changes:
@@ -471,7 +542,9 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
                 household, HouseholdStatus(status), on=today, actor=actor, reason="名册导入"
             )
     for number, people in plan.member_sets.items():
-        household = by_number.get(number) or registry.find_household(village, number)
+        household = existing.get(number)
+        if household is None:
+            continue  # created above, members and all
         before = [registry.member_values(m) for m in household.members]
         household.members = [Member(**person) for person in people]
         db.session.flush()
@@ -489,6 +562,73 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
         "members": len(plan.member_sets),
         "unchanged": plan.unchanged,
     }
+
+
+def plan_numbers(plan: Plan) -> set[str]:
+    """Household numbers the plan creates."""
+    return {row["number"] for row in plan.creates}
+
+
+def _bulk_create(village: Village, plan: Plan, groups, actor, today: date) -> None:
+    """New households in a few multi-row INSERTs (a village roster has thousands of rows).
+
+    Same rows as households.create_household makes one at a time: the columns come from the
+    same function, and each household gets its members, tags, status history and audit event.
+    """
+    if not plan.creates:
+        return
+    values = []
+    for row in plan.creates:
+        columns = registry.household_columns(
+            village.id,
+            number=row["number"],
+            head_name=row["head_name"],
+            address=row["address"],
+            grid=row["grid"],
+            phone=row["phone"],
+            on=today,
+            status=row["status"],
+        )
+        columns["group_id"] = groups[row["group"]].id if row["group"] else None
+        columns["created_at"] = columns["plaque_token_rotated_at"]
+        values.append(columns)
+    ids = db.session.scalars(
+        insert(Household).returning(Household.id, sort_by_parameter_order=True), values
+    ).all()
+    members, tags, history, events = [], [], [], []
+    for household_id, row in zip(ids, plan.creates, strict=True):
+        people = plan.member_sets.get(row["number"]) or [
+            {
+                "name": row["head_name"],
+                "relation": "户主",
+                "sex": None,
+                "birth_year": None,
+                "is_party_member": False,
+            }
+        ]
+        members.extend({"household_id": household_id, **p} for p in people)
+        tags.extend({"household_id": household_id, "name": t} for t in row["tags"])
+        history.append(
+            {
+                "household_id": household_id,
+                "status": row["status"],
+                "effective_on": today,
+                "reason": "名册导入",
+            }
+        )
+        after = {k: row[k] for k in ("number", "head_name", "address", "group", "grid", "phone")}
+        after.update(tags=row["tags"], status=row["status"], members=len(people))
+        events.append(
+            {"action": "create", "obj_type": "household", "obj_id": household_id, "after": after}
+        )
+    db.session.execute(insert(Member), members)
+    if tags:
+        db.session.execute(insert(HouseholdTag), tags)
+    db.session.execute(insert(HouseholdStatusChange), history)
+    if isinstance(actor, User):
+        audit.record_many(events, actor=actor)
+    else:
+        audit.record_many(events, actor_label=actor)
 
 
 def _status_name(household: Household) -> str:
@@ -579,16 +719,33 @@ def export_households(village: Village) -> bytes:
     return workbook_bytes(village, households)
 
 
-def store_upload(directory: str, data: bytes) -> str:
-    """Keep an upload between preview and commit, named by its sha256; returns the hash."""
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # atomic: a concurrent commit never reads half a file
+
+
+KEEP_UPLOADS_SECONDS = 2 * 24 * 3600  # a preview older than two days must be uploaded again
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    cutoff = time.time() - KEEP_UPLOADS_SECONDS
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # another worker may have removed it
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
+def store_upload(directory: str, data: bytes, parsed: Parsed | None = None) -> str:
+    """Keep an upload (and its parse) between preview and commit, named by its sha256."""
     digest = sha256(data)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.xlsx"
-    if not path.exists():
-        tmp = folder / f"{digest}.{os.getpid()}.part"
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a concurrent commit never reads half a file
+    _forget_old_uploads(folder)
+    if not (folder / f"{digest}.xlsx").exists():
+        _write_atomic(folder / f"{digest}.xlsx", data)
+    if parsed is not None:
+        _write_atomic(folder / f"{digest}.v{PARSED_VERSION}.json", parsed.to_json().encode())
     return digest
 
 
@@ -603,3 +760,44 @@ def load_upload(directory: str, digest: str) -> bytes:
     if sha256(data) != digest:
         raise RosterError("保存的名册文件已被改动，请重新上传")
     return data
+
+
+def load_parsed(directory: str, digest: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
+    """The stored upload's parse: the one the preview kept, or (if missing) parsed again.
+
+    The parse depends only on the file's bytes (checked by hash) and PARSED_VERSION, so reusing it
+    is the same as re-reading the workbook, at a fraction of the cost.
+    """
+    data = load_upload(directory, digest)
+    cached = Path(directory) / f"{digest}.v{PARSED_VERSION}.json"
+    if cached.exists():
+        parsed = Parsed.from_json(cached.read_text(encoding="utf-8"))
+        if parsed is not None and parsed.sha256 == digest:
+            return parsed
+    return parse_roster(data, max_bytes)
+
+
+def preview_upload(
+    village: Village, data: bytes, directory: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str, Plan]:
+    """Request 1: read and check the upload, keep it, and say what an import would do."""
+    parsed = parse_roster(data, max_bytes)
+    plan = plan_parsed(village, parsed)
+    return store_upload(directory, data, parsed), plan
+
+
+def commit_upload(
+    village: Village,
+    directory: str,
+    file_sha256: str,
+    digest: str,
+    *,
+    actor,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, int]:
+    """Request 2: plan the kept file against the registry as it is now; write only if the plan
+    is exactly the one previewed (same file, same changes, same values replaced)."""
+    plan = plan_parsed(village, load_parsed(directory, file_sha256, max_bytes))
+    if plan.digest != digest:
+        raise RosterError("预览之后户籍数据有了变化；请重新上传名册，核对预览后再导入")
+    return apply_import(village, plan, actor=actor)

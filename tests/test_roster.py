@@ -280,3 +280,31 @@ def test_stored_uploads_are_checked_by_hash(tmp_path):
     for bad in ("../../etc/passwd", "0" * 64):
         with pytest.raises(roster.RosterError, match=r"^预览已失效，请重新上传名册$"):
             roster.load_upload(str(tmp_path), bad)
+
+
+def test_commit_uses_the_kept_parse_or_reads_the_file_again(village, tmp_path):
+    data = xlsx(GOOD, MEMBERS)
+    file_sha256, preview = roster.preview_upload(village, data, str(tmp_path))
+    kept = tmp_path / f"{file_sha256}.v{roster.PARSED_VERSION}.json"
+    assert roster.load_parsed(str(tmp_path), file_sha256) == roster.parse_roster(data)
+    kept.unlink()  # e.g. a worker with another instance folder wrote no parse: read the file again
+    assert roster.load_parsed(str(tmp_path), file_sha256) == roster.parse_roster(data)
+    counts = roster.commit_upload(village, str(tmp_path), file_sha256, preview.digest, actor="test")
+    db.session.commit()
+    assert counts["created"] == 2
+    with pytest.raises(roster.RosterError) as exc:
+        roster.commit_upload(village, str(tmp_path), file_sha256, preview.digest, actor="test")
+    assert str(exc.value) == "预览之后户籍数据有了变化；请重新上传名册，核对预览后再导入"
+
+
+def test_a_kept_parse_from_another_parser_version_is_not_trusted(village, tmp_path):
+    data = xlsx(GOOD)
+    file_sha256, _ = roster.preview_upload(village, data, str(tmp_path))
+    kept = tmp_path / f"{file_sha256}.v{roster.PARSED_VERSION}.json"
+    marked = kept.read_text(encoding="utf-8").replace("张三明", "张三明*")
+    kept.write_text(marked, encoding="utf-8")
+    # The kept parse is what the commit reads (the marker shows it) …
+    assert "张三明*" in str(roster.load_parsed(str(tmp_path), file_sha256).households.rows)
+    # … unless it comes from another parser version: then the workbook is read again.
+    kept.write_text(marked.replace('"version": 1', '"version": 0'), encoding="utf-8")
+    assert roster.load_parsed(str(tmp_path), file_sha256) == roster.parse_roster(data)

@@ -430,15 +430,15 @@ def import_roster():
         if not upload or not upload.filename:
             form.file.errors.append(_("请选择名册文件。"))
         else:
-            data = upload.read()
             try:
-                plan = roster.plan_import(village, data, _max_bytes())
+                file_sha256, plan = roster.preview_upload(
+                    village, upload.read(), upload_dir(), _max_bytes()
+                )
             except roster.RosterError as exc:
                 form.file.errors.append(str(exc))
             else:
-                digest = roster.store_upload(upload_dir(), data)
                 commit_form = CommitForm(
-                    formdata=None, data={"sha256": digest, "digest": plan.digest}
+                    formdata=None, data={"sha256": file_sha256, "digest": plan.digest}
                 )
                 return render_template(
                     "households/preview.html",
@@ -464,11 +464,14 @@ def commit_roster():
     if not form.validate_on_submit():
         abort(400)
     try:
-        data = roster.load_upload(upload_dir(), form.sha256.data)
-        plan = roster.plan_import(village, data, _max_bytes())
-        if plan.digest != form.digest.data:
-            raise roster.RosterError("预览之后户籍数据有了变化；请重新上传名册，核对预览后再导入")
-        counts = roster.apply_import(village, plan, actor=current_user)
+        counts = roster.commit_upload(
+            village,
+            upload_dir(),
+            form.sha256.data,
+            form.digest.data,
+            actor=current_user,
+            max_bytes=_max_bytes(),
+        )
         db.session.commit()
     except (roster.RosterError, registry.RegistryError) as exc:
         db.session.rollback()
