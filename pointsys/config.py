@@ -35,6 +35,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

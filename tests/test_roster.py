@@ -308,3 +308,23 @@ def test_a_kept_parse_from_another_parser_version_is_not_trusted(village, tmp_pa
     # … unless it comes from another parser version: then the workbook is read again.
     kept.write_text(marked.replace('"version": 1', '"version": 0'), encoding="utf-8")
     assert roster.load_parsed(str(tmp_path), file_sha256) == roster.parse_roster(data)
+
+
+def test_imported_households_are_complete_like_hand_made_ones(village):
+    rows = [HEADER, ["001", "曾国藩", None, None, None, None, None, "迁出"], GOOD[2]]
+    roster.apply_import(village, roster.plan_import(village, xlsx(rows)), actor="test")
+    db.session.commit()
+    moved, active = (registry.find_household(village, n) for n in ("001", "002"))
+    assert (moved.head_initials, moved.head_pinyin) == ("zgf", "zengguofan")
+    assert moved.plaque_token and moved.plaque_token != active.plaque_token
+    assert [(s.status, s.reason) for s in moved.status_history] == [("moved_out", "名册导入")]
+    assert [(m.name, m.relation) for m in active.members] == [("李建国", "户主")]
+    events = (
+        db.session.execute(
+            db.select(AuditEvent).filter_by(action="create", object_type="household")
+        )
+        .scalars()
+        .all()
+    )
+    assert sorted(e.object_id for e in events) == sorted([str(moved.id), str(active.id)])
+    assert {e.after["number"] for e in events} == {"001", "002"}

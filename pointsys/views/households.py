@@ -452,7 +452,7 @@ def import_roster():
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("ROSTER_MAX_BYTES", roster.DEFAULT_MAX_BYTES))
+    return int(current_app.config["ROSTER_MAX_BYTES"])
 
 
 @bp.post("/households/import/commit")
