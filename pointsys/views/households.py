@@ -195,16 +195,17 @@ def detail(household_id: int):
 def _render_detail(household: Household, **forms):
     split_form = forms.get("split_form") or SplitForm(formdata=None)
     split_form.new_head_id.choices = _member_choices(household)
-    numbers = {
-        h.id: h.number
-        for h in db.session.execute(
-            db.select(Household).filter_by(village_id=household.village_id)
-        ).scalars()
-    }
+    lineage = registry.lineage_of(household)
+    linked = {i for link in lineage for i in (link.source_id, link.target_id)}
+    numbers = dict(
+        db.session.execute(
+            db.select(Household.id, Household.number).where(Household.id.in_(linked))
+        ).all()
+    )
     return render_template(
         "households/detail.html",
         household=household,
-        lineage=registry.lineage_of(household),
+        lineage=lineage,
         numbers=numbers,
         status_labels=STATUS_LABELS,
         member_form=forms.get("member_form") or MemberForm(formdata=None),
