@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from .database import check_connection
 from .extensions import db
+from .households_cli import households_group
 
 
 def init_database() -> None:
@@ -40,6 +41,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(translations_group)
+    app.cli.add_command(households_group)
 
 
 @click.group("translations", cls=AppGroup)
