@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from . import accounts_cli
 from .database import check_connection
 from .extensions import db
+from .households_cli import households_group
 from .rules_cli import rules_group
 
 
@@ -45,6 +46,7 @@ def register_cli(app: Flask) -> None:
     for command in accounts_cli.COMMANDS:
         app.cli.add_command(command)
     app.cli.add_command(rules_group)
+    app.cli.add_command(households_group)
 
 
 @click.group("translations", cls=AppGroup)

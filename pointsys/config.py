@@ -41,6 +41,7 @@ class Defaults:
     LOGIN_LOCK_MINUTES = 15
     # Behind a reverse proxy (nginx), trust one X-Forwarded-For/-Proto hop for the client address.
     PROXY_FIX = False
+    ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

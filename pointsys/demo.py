@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import audit
 from .extensions import db
+from .households_demo import demo_registry
 from .models import Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
 from .rules_store import load_demo_rulebook
@@ -69,6 +70,7 @@ def build_demo(instance_path: str) -> DemoReport:
     village = _demo_village(report)
     _demo_households(village, report)
     report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
+    demo_registry(village, report)
     load_demo_rulebook(report.created)
     db.session.commit()
     return report

@@ -14,9 +14,11 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -48,9 +50,35 @@ class Village(db.Model):
     households: Mapped[list[Household]] = relationship(back_populates="village")
 
 
+class HouseholdStatus(enum.StrEnum):
+    """Where a household stands in the registry; only ACTIVE households may change."""
+
+    ACTIVE = "active"  # 在册
+    MOVED_OUT = "moved_out"  # 迁出
+    CANCELLED = "cancelled"  # 注销 (also: merged into another household)
+
+
+class VillageGroup(db.Model):
+    """A village group (村民小组); every household belongs to at most one."""
+
+    __tablename__ = "village_group"
+    __table_args__ = (UniqueConstraint("village_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))  # "第一村民小组", "一组" …
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
 class Household(db.Model):
     __tablename__ = "household"
-    __table_args__ = (UniqueConstraint("village_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("village_id", "number"),
+        CheckConstraint("status IN ('active', 'moved_out', 'cancelled')", name="known_status"),
+        # Pinyin search is a prefix range on these columns, so it stays an index scan.
+        Index("ix_household_village_id_head_initials", "village_id", "head_initials"),
+        Index("ix_household_village_id_head_pinyin", "village_id", "head_pinyin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
@@ -58,20 +86,107 @@ class Household(db.Model):
     head_name: Mapped[str] = mapped_column(String(50))  # 户主
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("village_group.id"), index=True)
+    grid: Mapped[str | None] = mapped_column(String(50))  # 网格, optional
+    phone: Mapped[str | None] = mapped_column(String(20))
+    # server defaults: rows that existed before this column was added are active and unindexed.
+    status: Mapped[str] = mapped_column(
+        String(10), default=HouseholdStatus.ACTIVE.value, server_default="active"
+    )
+    status_since: Mapped[date | None] = mapped_column(Date)
+    # Precomputed from head_name by households.pinyin_keys(): "zsm" / "zhangsanming".
+    head_initials: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    head_pinyin: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The random capability in the door plaque's QR code; rotating it kills the old plaque.
+    plaque_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    plaque_token_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     village: Mapped[Village] = relationship(back_populates="households")
+    group: Mapped[VillageGroup | None] = relationship()
     members: Mapped[list[Member]] = relationship(
         back_populates="household", order_by="Member.id", cascade="all, delete-orphan"
     )
+    tag_rows: Mapped[list[HouseholdTag]] = relationship(
+        cascade="all, delete-orphan", order_by="HouseholdTag.name"
+    )
+    status_history: Mapped[list[HouseholdStatusChange]] = relationship(
+        order_by="HouseholdStatusChange.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [t.name for t in self.tag_rows]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == HouseholdStatus.ACTIVE.value
+
+
+class HouseholdTag(db.Model):
+    """A free tag on a household (军属, 低保户, 党员户 …)."""
+
+    __tablename__ = "household_tag"
+    __table_args__ = (Index("ix_household_tag_name", "name"),)
+
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class HouseholdStatusChange(db.Model):
+    """Every status a household has had, with the day it took effect; rows are only added."""
+
+    __tablename__ = "household_status_change"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'moved_out', 'cancelled')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HouseholdLink(db.Model):
+    """Lineage: a split (source → new household) or a merge (absorbed source → survivor target).
+
+    The ledger reads these to decide whose points a household carries; see README "Households".
+    """
+
+    __tablename__ = "household_link"
+    __table_args__ = (
+        CheckConstraint("kind IN ('split', 'merge')", name="known_kind"),
+        CheckConstraint("source_id <> target_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    source_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Member(db.Model):
     __tablename__ = "member"
+    __table_args__ = (
+        CheckConstraint("sex IS NULL OR sex IN ('M', 'F')", name="known_sex"),
+        CheckConstraint(
+            "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)", name="birth_year_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     name: Mapped[str] = mapped_column(String(50))
     relation: Mapped[str] = mapped_column(String(20))  # relation to the head: 户主, 配偶, 子 …
+    # No ID-card numbers, on purpose: sex and birth year are all the points system needs.
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    is_party_member: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     household: Mapped[Household] = relationship(back_populates="members")
 

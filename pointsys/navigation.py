@@ -30,6 +30,12 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("main.index", _l("首页"), frozenset()),
     NavEntry("admin.users", _l("用户"), frozenset({Role.ADMIN})),
     NavEntry("rules.index", _l("积分细则"), frozenset()),
+    NavEntry(
+        "households.index",
+        _l("户籍"),
+        frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
+    ),
+    NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
 ]
 
 

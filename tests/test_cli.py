@@ -69,7 +69,14 @@ def test_demo_writes_are_in_the_audit_trail(app):
         actions = db.session.execute(
             db.select(AuditEvent.object_type, func.count()).group_by(AuditEvent.object_type)
         ).all()
-    assert dict(actions) == {"village": 1, "household": 12, "user": 4, "rulebook_snapshot": 1}
+    # Households: created (12), then given groups, tags, phones and plaque tokens (12).
+    assert dict(actions) == {
+        "village": 1,
+        "household": 24,
+        "user": 4,
+        "village_group": 3,
+        "rulebook_snapshot": 1,
+    }
 
 
 def _flask(args, env_extra, instance_path):

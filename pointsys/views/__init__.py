@@ -4,10 +4,11 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, main, rules, settings
+    from . import admin, auth, households, main, rules, settings
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(rules.bp)
+    app.register_blueprint(households.bp)

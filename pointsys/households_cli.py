@@ -1,0 +1,79 @@
+"""`flask households …`: roster import, export and template from the command line.
+
+Thin shells over pointsys.roster: the same checks and all-or-nothing write as the web pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import roster
+from .extensions import db
+from .models import Village
+
+households_group = AppGroup("households", help="户籍：名册导入、导出与模板。")
+
+
+def _village(code: str | None) -> Village:
+    if code:
+        village = db.session.execute(db.select(Village).filter_by(code=code)).scalar_one_or_none()
+        if village is None:
+            raise click.ClickException(f"没有编码为“{code}”的村")
+        return village
+    villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
+    if len(villages) != 1:
+        raise click.ClickException("系统中有多个村（或没有村）；请用 --village 指定村编码")
+    return villages[0]
+
+
+@households_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--village", "code", help="村编码；只有一个村时可省略")
+@click.option("--dry-run", is_flag=True, help="只检查并列出将要做的改动，不写入")
+def import_command(path: Path, code: str | None, dry_run: bool) -> None:
+    """Check a roster .xlsx and import it (all or nothing)."""
+    village = _village(code)
+    try:
+        plan = roster.plan_import(
+            village, path.read_bytes(), current_app.config["ROSTER_MAX_BYTES"]
+        )
+    except roster.RosterError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in plan.problems:
+        click.echo(str(problem))
+    summary = (
+        f"新建 {len(plan.creates)} 户，更新 {len(plan.updates)} 户，"
+        f"更新成员 {len(plan.member_sets)} 户，未变 {plan.unchanged} 户"
+    )
+    if plan.blocking:
+        raise click.ClickException(
+            f"名册还有 {len(plan.blocking)} 处问题，改正后重新导入；本次未导入任何数据"
+        )
+    if dry_run:
+        click.echo(f"预览（未写入）：{summary}。")
+        return
+    roster.apply_import(village, plan, actor="cli")
+    db.session.commit()
+    click.echo(f"导入完成：{summary}。")
+
+
+@households_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--village", "code", help="村编码；只有一个村时可省略")
+def export_command(path: Path, code: str | None) -> None:
+    """Write every household of the village to an .xlsx in the template's layout."""
+    path.write_bytes(roster.export_households(_village(code)))
+    click.echo(f"已导出到 {path}")
+
+
+@households_group.command("template")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--village", "code", help="村编码；只有一个村时可省略")
+def template_command(path: Path, code: str | None) -> None:
+    """Write the empty roster template."""
+    path.write_bytes(roster.workbook_bytes(_village(code), []))
+    click.echo(f"模板已保存到 {path}")

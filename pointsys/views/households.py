@@ -1,0 +1,547 @@
+"""Households (户): the registry pages, roster import/export, door plaques and the resident page.
+
+Thin: parse the form, call pointsys.households / pointsys.roster, commit or roll back, render.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .. import households as registry
+from .. import roster
+from ..extensions import db
+from ..models import Household, HouseholdStatus, Role, Village
+from .admin import role_required
+
+bp = Blueprint("households", __name__)
+
+STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER)
+PER_PAGE = 50
+STATUS_LABELS = {
+    HouseholdStatus.ACTIVE.value: _l("在册"),
+    HouseholdStatus.MOVED_OUT.value: _l("迁出"),
+    HouseholdStatus.CANCELLED.value: _l("注销"),
+}
+FIELD_LABELS = {
+    "head_name": _l("户主"),
+    "address": _l("门牌地址"),
+    "group": _l("村民小组"),
+    "grid": _l("网格"),
+    "phone": _l("联系电话"),
+    "tags": _l("标签"),
+    "status": _l("状态"),
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class HouseholdForm(FlaskForm):
+    number = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)])
+    head_name = StringField(
+        _l("户主"), validators=[DataRequired(_l("请填写户主姓名。")), Length(max=50)]
+    )
+    address = StringField(_l("门牌地址"), validators=[Length(max=200)])
+    group_id = SelectField(_l("村民小组"), coerce=int, validate_choice=False)
+    grid = StringField(_l("网格"), validators=[Length(max=50)])
+    phone = StringField(_l("联系电话"), validators=[Length(max=20)])
+    tags = StringField(_l("标签（用顿号分隔）"), validators=[Length(max=300)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=50)])
+    relation = StringField(
+        _l("与户主关系"), validators=[DataRequired(_l("请填写与户主关系。")), Length(max=20)]
+    )
+    sex = SelectField(
+        _l("性别"),
+        choices=[SelectChoice("", "—"), SelectChoice("M", _l("男")), SelectChoice("F", _l("女"))],
+    )
+    birth_year = IntegerField(_l("出生年份"), validators=[Optional(), NumberRange(1900, 2100)])
+    is_party_member = BooleanField(_l("党员"))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("新状态"),
+        choices=[
+            SelectChoice(HouseholdStatus.MOVED_OUT.value, _l("迁出")),
+            SelectChoice(HouseholdStatus.CANCELLED.value, _l("注销")),
+        ],
+    )
+    effective_on = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期。"))])
+    reason = StringField(_l("原因"), validators=[Length(max=200)])
+
+
+class SplitForm(FlaskForm):
+    new_number = StringField(
+        _l("新户户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
+    )
+    new_head_id = SelectField(_l("新户户主"), coerce=int, validate_choice=False)
+    effective_on = DateField(_l("分户日期"), validators=[DataRequired(_l("请填写日期。"))])
+
+
+class MergeForm(FlaskForm):
+    survivor_number = StringField(
+        _l("并入的户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
+    )
+    effective_on = DateField(_l("合户日期"), validators=[DataRequired(_l("请填写日期。"))])
+
+
+class PlainForm(FlaskForm):
+    """A form with nothing but its CSRF token (rotate, commit …)."""
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        _l("小组名称"), validators=[DataRequired(_l("请填写小组名称。")), Length(max=50)]
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("名册文件（.xlsx）"))
+
+
+class CommitForm(FlaskForm):
+    sha256 = HiddenField()
+    digest = HiddenField()
+
+
+def current_village() -> Village:
+    """The signed-in user's village; staff without one see the only village there is."""
+    if current_user.village_id:
+        return db.get_or_404(Village, current_user.village_id)
+    villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
+    if len(villages) != 1:
+        abort(404, _("账号没有关联到村，请联系管理员。"))
+    return villages[0]
+
+
+def household_or_404(household_id: int) -> Household:
+    household = db.get_or_404(Household, household_id)
+    if household.village_id != current_village().id:
+        abort(404)
+    return household
+
+
+def upload_dir() -> str:
+    return os.path.join(current_app.instance_path, "uploads", "roster")
+
+
+@bp.get("/households/")
+@role_required(*STAFF)
+def index():
+    village = current_village()
+    text = request.args.get("q", "").strip()
+    group_id = request.args.get("group", type=int)
+    tag = request.args.get("tag", "").strip() or None
+    status = request.args.get("status", HouseholdStatus.ACTIVE.value)
+    if status not in STATUS_LABELS:
+        status = ""
+    query = registry.search(
+        village.id, text=text, group_id=group_id, tag=tag, status=status or None
+    ).options(db.joinedload(Household.group), db.selectinload(Household.tag_rows))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "households/index.html",
+        village=village,
+        page=page,
+        q=text,
+        group_id=group_id,
+        tag=tag,
+        status=status,
+        groups=registry.groups_of(village),
+        tags=registry.tags_in_use(village.id),
+        status_labels=STATUS_LABELS,
+        page_args=args,
+    )
+
+
+@bp.get("/households/<int:household_id>")
+@role_required(*STAFF)
+def detail(household_id: int):
+    household = household_or_404(household_id)
+    return _render_detail(household)
+
+
+def _render_detail(household: Household, **forms):
+    split_form = forms.get("split_form") or SplitForm(formdata=None)
+    split_form.new_head_id.choices = _member_choices(household)
+    lineage = registry.lineage_of(household)
+    linked = {i for link in lineage for i in (link.source_id, link.target_id)}
+    numbers = dict(
+        db.session.execute(
+            db.select(Household.id, Household.number).where(Household.id.in_(linked))
+        ).all()
+    )
+    return render_template(
+        "households/detail.html",
+        household=household,
+        lineage=lineage,
+        numbers=numbers,
+        status_labels=STATUS_LABELS,
+        member_form=forms.get("member_form") or MemberForm(formdata=None),
+        status_form=forms.get("status_form") or StatusForm(formdata=None),
+        split_form=split_form,
+        merge_form=forms.get("merge_form") or MergeForm(formdata=None),
+        plain_form=PlainForm(formdata=None),
+        public_url=url_for("households.public", token=household.plaque_token, _external=True)
+        if household.plaque_token
+        else None,
+        errors=forms.get("errors", []),
+    )
+
+
+def _group_choices(village: Village) -> list[SelectChoice]:
+    return [SelectChoice(0, "—")] + [
+        SelectChoice(g.id, g.name) for g in registry.groups_of(village)
+    ]
+
+
+def _member_choices(household: Household) -> list[SelectChoice]:
+    return [SelectChoice(m.id, m.name) for m in household.members]
+
+
+def _group(village: Village, group_id: int | None):
+    if not group_id:
+        return None
+    group = db.session.get(registry.VillageGroup, group_id)
+    return group if group is not None and group.village_id == village.id else None
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create():
+    village = current_village()
+    form = HouseholdForm()
+    form.group_id.choices = _group_choices(village)
+    if form.validate_on_submit():
+        try:
+            household = registry.create_household(
+                village,
+                number=form.number.data,
+                head_name=form.head_name.data,
+                actor=current_user,
+                address=form.address.data,
+                group=_group(village, form.group_id.data),
+                grid=form.grid.data,
+                phone=form.phone.data,
+                tags=registry.split_tags(form.tags.data),
+            )
+            db.session.commit()
+        except registry.RegistryError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("已登记户号 %(number)s。", number=household.number), "success")
+            return redirect(url_for("households.detail", household_id=household.id))
+    return render_template("households/form.html", form=form, household=None)
+
+
+@bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(household_id: int):
+    household = household_or_404(household_id)
+    village = current_village()
+    form = HouseholdForm(
+        obj=household,
+        data=None
+        if request.method == "POST"
+        else {"tags": "、".join(household.tags), "group_id": household.group_id or 0},
+    )
+    form.group_id.choices = _group_choices(village)
+    form.number.data = household.number  # the number is the household's identity: never edited
+    if form.validate_on_submit():
+        try:
+            registry.update_household(
+                household,
+                actor=current_user,
+                head_name=form.head_name.data,
+                address=form.address.data,
+                group=_group(village, form.group_id.data),
+                grid=form.grid.data,
+                phone=form.phone.data,
+                tags=registry.split_tags(form.tags.data),
+            )
+            db.session.commit()
+        except registry.RegistryError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("已保存。"), "success")
+            return redirect(url_for("households.detail", household_id=household.id))
+    return render_template("households/form.html", form=form, household=household)
+
+
+def _post_action(household_id: int, form_class, form_name: str, action):
+    """Validate a detail-page form, run the domain action, commit; errors re-render the page."""
+    household = household_or_404(household_id)
+    form = form_class()
+    if form_class is SplitForm:
+        form.new_head_id.choices = _member_choices(household)
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            message = action(household, form)
+            db.session.commit()
+        except registry.RegistryError as exc:
+            db.session.rollback()
+            errors.append(str(exc))
+        else:
+            flash(message, "success")
+            return redirect(url_for("households.detail", household_id=household.id))
+    else:
+        errors.extend(e for field_errors in form.errors.values() for e in field_errors)
+    household = household_or_404(household_id)
+    return _render_detail(household, errors=errors, **{form_name: form}), 400
+
+
+@bp.post("/households/<int:household_id>/members")
+@role_required(Role.ADMIN)
+def add_member(household_id: int):
+    def action(household, form):
+        registry.add_member(
+            household,
+            name=form.name.data,
+            relation=form.relation.data,
+            sex=form.sex.data or None,
+            birth_year=form.birth_year.data,
+            is_party_member=form.is_party_member.data,
+            actor=current_user,
+        )
+        return _("已添加家庭成员。")
+
+    return _post_action(household_id, MemberForm, "member_form", action)
+
+
+@bp.post("/households/<int:household_id>/status")
+@role_required(Role.ADMIN)
+def change_status(household_id: int):
+    def action(household, form):
+        registry.change_status(
+            household,
+            HouseholdStatus(form.status.data),
+            on=form.effective_on.data,
+            reason=form.reason.data or "",
+            actor=current_user,
+        )
+        return _("状态已更改；这一户的记录从此只读。")
+
+    return _post_action(household_id, StatusForm, "status_form", action)
+
+
+@bp.post("/households/<int:household_id>/split")
+@role_required(Role.ADMIN)
+def split(household_id: int):
+    def action(household, form):
+        member_ids = [int(i) for i in request.form.getlist("member_ids") if i.isdigit()]
+        new = registry.split_household(
+            household,
+            new_number=form.new_number.data,
+            member_ids=member_ids,
+            new_head_id=form.new_head_id.data,
+            on=form.effective_on.data,
+            actor=current_user,
+        )
+        return _("已分户：新户户号 %(number)s。", number=new.number)
+
+    return _post_action(household_id, SplitForm, "split_form", action)
+
+
+@bp.post("/households/<int:household_id>/merge")
+@role_required(Role.ADMIN)
+def merge(household_id: int):
+    def action(household, form):
+        village = current_village()
+        survivor = registry.find_household(village, form.survivor_number.data.strip())
+        if survivor is None:
+            raise registry.RegistryError(f"户号 {form.survivor_number.data.strip()} 不存在")
+        registry.merge_households(
+            household, survivor, on=form.effective_on.data, actor=current_user
+        )
+        return _("已合户：并入户号 %(number)s。", number=survivor.number)
+
+    return _post_action(household_id, MergeForm, "merge_form", action)
+
+
+@bp.post("/households/<int:household_id>/rotate-token")
+@role_required(Role.ADMIN)
+def rotate_token(household_id: int):
+    def action(household, form):
+        registry.rotate_plaque_token(household, actor=current_user)
+        return _("已更换二维码；旧门牌上的二维码已失效，请重新打印门牌。")
+
+    return _post_action(household_id, PlainForm, "plain_form", action)
+
+
+@bp.route("/households/groups", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def groups():
+    village = current_village()
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            registry.create_group(village, form.name.data, actor=current_user)
+            db.session.commit()
+        except registry.RegistryError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            flash(_("已添加村民小组。"), "success")
+            return redirect(url_for("households.groups"))
+    return render_template("households/groups.html", form=form, groups=registry.groups_of(village))
+
+
+@bp.route("/households/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_roster():
+    """Upload → preview. Nothing is written here; the file is kept by its sha256 for the commit."""
+    village = current_village()
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors.append(_("请选择名册文件。"))
+        else:
+            try:
+                file_sha256, plan = roster.preview_upload(
+                    village, upload.read(), upload_dir(), _max_bytes()
+                )
+            except roster.RosterError as exc:
+                form.file.errors.append(str(exc))
+            else:
+                commit_form = CommitForm(
+                    formdata=None, data={"sha256": file_sha256, "digest": plan.digest}
+                )
+                return render_template(
+                    "households/preview.html",
+                    plan=plan,
+                    filename=upload.filename,
+                    commit_form=commit_form,
+                    status_labels=STATUS_LABELS,
+                    field_labels=FIELD_LABELS,
+                )
+    return render_template("households/import.html", form=form), 400 if form.errors else 200
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["ROSTER_MAX_BYTES"])
+
+
+@bp.post("/households/import/commit")
+@role_required(Role.ADMIN)
+def commit_roster():
+    """Re-read the stored file, re-plan, and write only if the plan is the one previewed."""
+    village = current_village()
+    form = CommitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        counts = roster.commit_upload(
+            village,
+            upload_dir(),
+            form.sha256.data,
+            form.digest.data,
+            actor=current_user,
+            max_bytes=_max_bytes(),
+        )
+        db.session.commit()
+    except (roster.RosterError, registry.RegistryError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("households.import_roster"))
+    flash(
+        _(
+            "导入完成：新建 %(created)s 户，更新 %(updated)s 户，"
+            "更新成员 %(members)s 户，未变 %(unchanged)s 户。",
+            **counts,
+        ),
+        "success",
+    )
+    return redirect(url_for("households.index"))
+
+
+@bp.get("/households/template.xlsx")
+@role_required(*STAFF)
+def template():
+    village = current_village()
+    return _xlsx(roster.workbook_bytes(village, []), "农户名册模板.xlsx")
+
+
+@bp.get("/households/export.xlsx")
+@role_required(Role.ADMIN, Role.CLERK)
+def export():
+    village = current_village()
+    return _xlsx(
+        roster.export_households(village), f"{village.name}农户名册{date.today():%Y%m%d}.xlsx"
+    )
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=roster.xlsx; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@bp.get("/households/plaques")
+@role_required(Role.ADMIN)
+def plaques():
+    """An A4 sheet of door plaques (6 a page) for the active households, filtered like the list."""
+    village = current_village()
+    query = registry.search(
+        village.id,
+        text=request.args.get("q", ""),
+        group_id=request.args.get("group", type=int),
+        status=HouseholdStatus.ACTIVE.value,
+    )
+    items = []
+    for household in db.session.execute(query).scalars():
+        url = url_for("households.public", token=household.plaque_token, _external=True)
+        qr = segno.make(url, error="m")
+        items.append((household, qr.svg_inline(scale=4, border=2)))
+    return render_template("households/plaques.html", village=village, items=items)
+
+
+@bp.get("/h/<token>")
+def public(token: str):
+    """The resident's page, opened from the QR code on the door plaque; read-only, no login."""
+    household = registry.by_plaque_token(token)
+    if household is None:
+        abort(404)
+    response = Response(render_template("households/public.html", household=household))
+    # The URL is a capability: keep it out of caches and out of Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,50 @@
+"""A resident scans the door plaque on a phone (360 px) and sees the household page."""
+
+import pytest
+
+from pointsys import households as registry
+from pointsys.extensions import db
+from pointsys.models import Village
+
+pytestmark = pytest.mark.browser
+
+
+def _no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def token(app):
+    with app.app_context():
+        village = Village(code="v1", name="幸福村")
+        db.session.add(village)
+        db.session.flush()
+        group = registry.create_group(village, "一组", actor="test")
+        household = registry.create_household(
+            village, number="001", head_name="张三明", group=group, actor="test"
+        )
+        registry.add_member(household, name="李秀英", relation="配偶", actor="test")
+        db.session.commit()
+        return household.plaque_token
+
+
+def test_plaque_link_opens_the_household_page_on_a_phone(phone, token):
+    phone.goto(phone.base_url + f"/h/{token}")
+    assert phone.locator("h1").inner_text() == "幸福村 · 户号 001"
+    assert phone.locator(".members li").all_inner_texts() == ["张三明（户主）", "李秀英（配偶）"]
+    assert _no_horizontal_scroll(phone)
+    response = phone.goto(phone.base_url + "/h/not-a-token")
+    assert response.status == 404
+
+
+def test_household_list_search_on_a_phone(phone, token, make_user):
+    make_user("leader1", roles=("group_leader",))
+    phone.goto(phone.base_url + "/auth/login")
+    phone.fill("#username", "leader1")
+    phone.fill("#password", "correct horse 1")
+    phone.get_by_role("button", name="登录").click()
+    phone.goto(phone.base_url + "/households/")
+    phone.get_by_role("searchbox").fill("zsm")
+    phone.get_by_role("button", name="查找").click()
+    assert phone.locator("tbody tr td").first.inner_text() == "001"
+    assert _no_horizontal_scroll(phone)
