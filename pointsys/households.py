@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
 from pypinyin import lazy_pinyin
 from sqlalchemy import Select, and_, exists, or_
 
@@ -64,7 +65,28 @@ SURNAME_READINGS = {
 Actor = User | str  # a staff user, or a label such as "cli" or "demo"
 
 
-class RegistryError(Exception):
+def N_(message: str) -> str:
+    """Mark a message id for extraction; it is translated when shown, not here."""
+    return message
+
+
+class TranslatedError(Exception):
+    """An error for a person: the Chinese message id and its named parameters.
+
+    str() translates them into the language of the moment (the request's, or the village default
+    zh_CN), so the same error reads right wherever and whenever it is shown.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return gettext(self.message, **self.params)
+
+
+class RegistryError(TranslatedError):
     """A change the registry refuses; the message tells a clerk what to do."""
 
 
@@ -93,7 +115,9 @@ def normalise_phone(value: str | None) -> str | None:
         return None
     text = re.sub(r"[\s()（）]", "", str(value)).replace("—", "-")
     if not PHONE_RE.match(text):
-        raise RegistryError(f"电话“{value}”格式不对：应为 11 位手机号或带区号的座机号")
+        raise RegistryError(
+            N_("电话“%(value)s”格式不对：应为 11 位手机号或带区号的座机号"), value=value
+        )
     return text
 
 
@@ -126,9 +150,21 @@ def audit_change(action: str, obj_type: str, obj_id: object, actor: Actor, **val
 def ensure_editable(household: Household) -> None:
     """Moved-out and cancelled households keep their history read-only."""
     if not household.is_active:
-        name = STATUS_NAMES[HouseholdStatus(household.status)]
-        since = f"（{household.status_since.isoformat()}）" if household.status_since else ""
-        raise RegistryError(f"户号 {household.number} 已{name}{since}，记录只读，不能修改")
+        moved = household.status == HouseholdStatus.MOVED_OUT.value
+        if household.status_since:
+            message = (
+                N_("户号 %(number)s 已迁出（%(since)s），记录只读，不能修改")
+                if moved
+                else N_("户号 %(number)s 已注销（%(since)s），记录只读，不能修改")
+            )
+            since = household.status_since.isoformat()
+            raise RegistryError(message, number=household.number, since=since)
+        message = (
+            N_("户号 %(number)s 已迁出，记录只读，不能修改")
+            if moved
+            else N_("户号 %(number)s 已注销，记录只读，不能修改")
+        )
+        raise RegistryError(message, number=household.number)
 
 
 def find_household(village: Village, number: str) -> Household | None:
@@ -147,9 +183,9 @@ def create_group(village: Village, name: str, *, actor: Actor) -> VillageGroup:
     """Add a village group (村民小组); names are unique in the village."""
     name = name.strip()
     if not name:
-        raise RegistryError("请填写村民小组名称")
+        raise RegistryError(N_("请填写村民小组名称"))
     if find_group(village, name) is not None:
-        raise RegistryError(f"村民小组“{name}”已存在")
+        raise RegistryError(N_("村民小组“%(name)s”已存在"), name=name)
     order = db.session.execute(
         db.select(db.func.count(VillageGroup.id)).filter_by(village_id=village.id)
     ).scalar_one()
@@ -175,7 +211,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         tag = tag.strip()
         if len(tag) > 30:
-            raise RegistryError(f"标签“{tag}”太长（最多 30 字）")
+            raise RegistryError(N_("标签“%(tag)s”太长（最多 30 字）"), tag=tag)
         if tag and tag not in result:
             result.append(tag)
     return sorted(result)
@@ -235,11 +271,11 @@ def create_household(
     """Register a new household (its head the first member, unless told not to) with a token."""
     number, head_name = number.strip(), head_name.strip()
     if not number:
-        raise RegistryError("请填写户号")
+        raise RegistryError(N_("请填写户号"))
     if not head_name:
-        raise RegistryError("请填写户主姓名")
+        raise RegistryError(N_("请填写户主姓名"))
     if find_household(village, number) is not None:
-        raise RegistryError(f"户号 {number} 已存在")
+        raise RegistryError(N_("户号 %(number)s 已存在"), number=number)
     on = on or date.today()
     household = Household(
         **household_columns(
@@ -268,11 +304,16 @@ def update_household(household: Household, *, actor: Actor, **changes: Any) -> b
     """Change registry fields (head_name, address, group, grid, phone, tags); False if no change."""
     ensure_editable(household)
     before = snapshot(household)
+    renamed_head: tuple[str, str] | None = None
     if "head_name" in changes:
         head_name = (changes.pop("head_name") or "").strip()
         if not head_name:
-            raise RegistryError("请填写户主姓名")
+            raise RegistryError(N_("请填写户主姓名"))
         if head_name != household.head_name:
+            head = _head_member(household)
+            if head is not None and head.name != head_name:
+                renamed_head = (head.name, head_name)
+                head.name = head_name
             household.head_name = head_name
             household.head_initials, household.head_pinyin = pinyin_keys(head_name)
     if "phone" in changes:
@@ -291,9 +332,21 @@ def update_household(household: Household, *, actor: Actor, **changes: Any) -> b
     after = snapshot(household)
     if after == before:
         return False
+    if renamed_head is not None:
+        # The member row of the head is renamed in the same change, and audited with it.
+        before["head_member"], after["head_member"] = renamed_head
     db.session.flush()
     audit_change("update", "household", household.id, actor, before=before, after=after)
     return True
+
+
+def _head_member(household: Household) -> Member | None:
+    """The member row of the household's head: relation 户主, by the current head's name first."""
+    heads = [m for m in household.members if m.relation == "户主"]
+    for member in heads:
+        if member.name == household.head_name:
+            return member
+    return heads[0] if len(heads) == 1 else None
 
 
 def change_status(
@@ -302,7 +355,7 @@ def change_status(
     """Move a household out (迁出) or cancel it (注销); from then on it is read-only."""
     ensure_editable(household)
     if status == HouseholdStatus.ACTIVE:
-        raise RegistryError(f"户号 {household.number} 已经在册")
+        raise RegistryError(N_("户号 %(number)s 已经在册"), number=household.number)
     before = snapshot(household)
     household.status = status.value
     household.status_since = on
@@ -334,9 +387,9 @@ def add_member(
     ensure_editable(household)
     name, relation = name.strip(), relation.strip()
     if not name or not relation:
-        raise RegistryError("请填写成员姓名和与户主关系")
+        raise RegistryError(N_("请填写成员姓名和与户主关系"))
     if birth_year is not None and not 1900 <= birth_year <= date.today().year:
-        raise RegistryError(f"出生年份 {birth_year} 不合理")
+        raise RegistryError(N_("出生年份 %(year)s 不合理"), year=birth_year)
     member = Member(
         name=name,
         relation=relation,
@@ -379,14 +432,14 @@ def split_household(
     moving_ids = set(member_ids)
     by_id = {m.id: m for m in household.members}
     if not moving_ids:
-        raise RegistryError("请选择要分出的家庭成员")
+        raise RegistryError(N_("请选择要分出的家庭成员"))
     if not moving_ids <= set(by_id):
-        raise RegistryError("所选成员不属于这一户")
+        raise RegistryError(N_("所选成员不属于这一户"))
     if new_head_id not in moving_ids:
-        raise RegistryError("新户户主必须是分出的成员之一")
+        raise RegistryError(N_("新户户主必须是分出的成员之一"))
     staying = [m for m in household.members if m.id not in moving_ids]
     if not any(m.name == household.head_name and m.relation == "户主" for m in staying):
-        raise RegistryError("原户主不能分出；如需更换户主，请先修改原户的户主")
+        raise RegistryError(N_("原户主不能分出；如需更换户主，请先修改原户的户主"))
     village = db.session.get(Village, household.village_id)
     head = by_id[new_head_id]
     new = create_household(
@@ -430,9 +483,9 @@ def merge_households(absorbed: Household, survivor: Household, *, on: date, acto
     entries dated before `on`; the absorbed household keeps its own history for reading.
     """
     if absorbed.id == survivor.id:
-        raise RegistryError("不能把一户并入它自己")
+        raise RegistryError(N_("不能把一户并入它自己"))
     if absorbed.village_id != survivor.village_id:
-        raise RegistryError("只能合并同一个村的户")
+        raise RegistryError(N_("只能合并同一个村的户"))
     ensure_editable(absorbed)
     ensure_editable(survivor)
     for member in absorbed.members:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from . import roster
 from .extensions import db
@@ -22,11 +23,11 @@ def _village(code: str | None) -> Village:
     if code:
         village = db.session.execute(db.select(Village).filter_by(code=code)).scalar_one_or_none()
         if village is None:
-            raise click.ClickException(f"没有编码为“{code}”的村")
+            raise click.ClickException(_("没有编码为“%(code)s”的村", code=code))
         return village
     villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
     if len(villages) != 1:
-        raise click.ClickException("系统中有多个村（或没有村）；请用 --village 指定村编码")
+        raise click.ClickException(_("系统中有多个村（或没有村）；请用 --village 指定村编码"))
     return villages[0]
 
 
@@ -45,20 +46,37 @@ def import_command(path: Path, code: str | None, dry_run: bool) -> None:
         raise click.ClickException(str(exc)) from None
     for problem in plan.problems:
         click.echo(str(problem))
-    summary = (
-        f"新建 {len(plan.creates)} 户，更新 {len(plan.updates)} 户，"
-        f"更新成员 {len(plan.member_sets)} 户，未变 {plan.unchanged} 户"
-    )
+    counts = {
+        "created": len(plan.creates),
+        "updated": len(plan.updates),
+        "members": len(plan.member_sets),
+        "unchanged": plan.unchanged,
+    }
     if plan.blocking:
         raise click.ClickException(
-            f"名册还有 {len(plan.blocking)} 处问题，改正后重新导入；本次未导入任何数据"
+            _(
+                "名册还有 %(count)s 处问题，改正后重新导入；本次未导入任何数据",
+                count=len(plan.blocking),
+            )
         )
     if dry_run:
-        click.echo(f"预览（未写入）：{summary}。")
+        click.echo(
+            _(
+                "预览（未写入）：新建 %(created)s 户，更新 %(updated)s 户，"
+                "更新成员 %(members)s 户，未变 %(unchanged)s 户。",
+                **counts,
+            )
+        )
         return
     roster.apply_import(village, plan, actor="cli")
     db.session.commit()
-    click.echo(f"导入完成：{summary}。")
+    click.echo(
+        _(
+            "导入完成：新建 %(created)s 户，更新 %(updated)s 户，"
+            "更新成员 %(members)s 户，未变 %(unchanged)s 户。",
+            **counts,
+        )
+    )
 
 
 @households_group.command("export")
@@ -67,7 +85,7 @@ def import_command(path: Path, code: str | None, dry_run: bool) -> None:
 def export_command(path: Path, code: str | None) -> None:
     """Write every household of the village to an .xlsx in the template's layout."""
     path.write_bytes(roster.export_households(_village(code)))
-    click.echo(f"已导出到 {path}")
+    click.echo(_("已导出到 %(path)s", path=path))
 
 
 @households_group.command("template")
@@ -76,4 +94,4 @@ def export_command(path: Path, code: str | None) -> None:
 def template_command(path: Path, code: str | None) -> None:
     """Write the empty roster template."""
     path.write_bytes(roster.workbook_bytes(_village(code), []))
-    click.echo(f"模板已保存到 {path}")
+    click.echo(_("模板已保存到 %(path)s", path=path))

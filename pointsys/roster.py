@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -27,6 +28,7 @@ from sqlalchemy import insert
 from . import audit
 from . import households as registry
 from .extensions import db
+from .households import N_
 from .models import (
     Household,
     HouseholdStatus,
@@ -71,25 +73,42 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 
-class RosterError(Exception):
-    """The upload cannot be read at all; the message says how to fix the file."""
+class RosterError(registry.TranslatedError):
+    """The upload cannot be read at all; the message says how to fix the file.
+
+    Like RegistryError it keeps the Chinese message id and named parameters; str() translates.
+    """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class Problem:
+    """One problem in a roster, by sheet, row and column.
+
+    `message` is the Chinese message id and `params` its named parameters: the text is translated
+    only when shown (str()), so a parse kept as JSON between preview and commit holds no language.
+    """
+
     sheet: str
     row: int | None
     column: str | None  # "C（村民小组）"
     message: str
     blocking: bool = True
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def text(self) -> str:
+        """The message alone, in the current language."""
+        return gettext(self.message, **self.params)
 
     def __str__(self) -> str:
-        where = f"「{self.sheet}」"
+        values = {"sheet": self.sheet, "row": self.row, "column": self.column, "text": self.text}
+        if self.row is not None and self.column:
+            return gettext("「%(sheet)s」第 %(row)s 行 %(column)s 列：%(text)s", **values)
         if self.row is not None:
-            where += f"第 {self.row} 行"
+            return gettext("「%(sheet)s」第 %(row)s 行：%(text)s", **values)
         if self.column:
-            where += f" {self.column} 列"
-        return f"{where}：{self.message}"
+            return gettext("「%(sheet)s」 %(column)s 列：%(text)s", **values)
+        return gettext("「%(sheet)s」：%(text)s", **values)
 
 
 @dataclass
@@ -126,29 +145,38 @@ def open_workbook(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES):
     """The workbook in an upload (read-only), or a RosterError saying how to fix the file."""
     if len(data) > max_bytes:
         raise RosterError(
-            f"文件太大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB；"
-            "请删去无关的工作表、图片后再上传，或分批导入"
+            N_(
+                "文件太大（%(size)s MB），上限为 %(limit)s MB；"
+                "请删去无关的工作表、图片后再上传，或分批导入"
+            ),
+            size=f"{len(data) / 1048576:.1f}",
+            limit=f"{max_bytes / 1048576:.0f}",
         )
     if not data:
-        raise RosterError("文件是空的；请选择填好的名册 .xlsx 文件")
+        raise RosterError(N_("文件是空的；请选择填好的名册 .xlsx 文件"))
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise RosterError(
-                "文件设置了打开密码，系统无法读取；请在 Excel 中取消密码后另存为 .xlsx 格式再上传"
+                N_(
+                    "文件设置了打开密码，系统无法读取；"
+                    "请在 Excel 中取消密码后另存为 .xlsx 格式再上传"
+                )
             )
-        raise RosterError("这是旧版 Excel（.xls）文件；请另存为 .xlsx 格式后再上传")
+        raise RosterError(N_("这是旧版 Excel（.xls）文件；请另存为 .xlsx 格式后再上传"))
     if not data.startswith(b"PK\x03\x04"):
         if _looks_like_text(data):
             raise RosterError(
-                "这是 CSV 或文本文件（只是扩展名改成了 .xlsx）；"
-                "请用 Excel 打开后另存为 .xlsx 格式再上传"
+                N_(
+                    "这是 CSV 或文本文件（只是扩展名改成了 .xlsx）；"
+                    "请用 Excel 打开后另存为 .xlsx 格式再上传"
+                )
             )
-        raise RosterError("无法识别的文件；请上传 Excel 2007 及以后版本保存的 .xlsx 文件")
+        raise RosterError(N_("无法识别的文件；请上传 Excel 2007 及以后版本保存的 .xlsx 文件"))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error on a damaged archive
         raise RosterError(
-            "文件已损坏，无法读取；请在 Excel 中打开检查后重新另存为 .xlsx 格式再上传"
+            N_("文件已损坏，无法读取；请在 Excel 中打开检查后重新另存为 .xlsx 格式再上传")
         ) from None
 
 
@@ -207,6 +235,8 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
 
 
 PARSED_VERSION = 1  # bump when parsing changes, so a cached parse is not trusted across it
+# A kept problem is [sheet, row, column, message id, blocking, params]; an older five-item one
+# (its message already in Chinese, no params) reads back as it was written.
 
 
 @dataclass
@@ -278,7 +308,8 @@ class Parsed:
                 "households": self.households.to_json(),
                 "members": self.members.to_json() if self.members else None,
                 "problems": [
-                    [p.sheet, p.row, p.column, p.message, p.blocking] for p in self.problems
+                    [p.sheet, p.row, p.column, p.message, p.blocking, p.params]
+                    for p in self.problems
                 ],
             },
             ensure_ascii=False,
@@ -304,7 +335,7 @@ def parse_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
         households = _find_sheet(wb, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, None)
         if households is None:
             raise RosterError(
-                "没有找到名册表头：请在前 10 行内写上“户号”和“户主”两列（可下载模板对照）"
+                N_("没有找到名册表头：请在前 10 行内写上“户号”和“户主”两列（可下载模板对照）")
             )
         members = _find_sheet(wb, MEMBER_COLUMNS, MEMBER_REQUIRED, households.title)
         problems = []
@@ -322,7 +353,8 @@ def parse_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
                         sheet.title,
                         min_row,
                         cols,
-                        f"第 {min_row}–{max_row} 行有合并单元格；请取消合并，并在每一行填写完整",
+                        N_("第 %(first)s–%(last)s 行有合并单元格；请取消合并，并在每一行填写完整"),
+                        params={"first": min_row, "last": max_row},
                     )
                 )
     finally:
@@ -339,7 +371,7 @@ def _rows(sheet: _Sheet, problems: list[Problem]):
     """Filled rows; blank rows between data are reported (not blocking) and skipped."""
     for number, texts in sheet.rows:
         if texts is None:
-            problems.append(Problem(sheet.title, number, None, "空行，已跳过", blocking=False))
+            problems.append(Problem(sheet.title, number, None, N_("空行，已跳过"), blocking=False))
             continue
         yield number, texts
 
@@ -373,40 +405,57 @@ def plan_parsed(village: Village, parsed: Parsed) -> Plan:
 def _plan_household(plan, sheet, row_number, row, village, groups, existing, seen) -> None:
     cols = HOUSEHOLD_COLUMNS
 
-    def problem(field_name, message):
+    def problem(field_name, message, **params):
         column = _column_label(sheet, cols, field_name) if field_name in sheet.columns else None
-        plan.problems.append(Problem(sheet.title, row_number, column, message))
+        plan.problems.append(Problem(sheet.title, row_number, column, message, params=params))
 
     values = _values(sheet, cols, row)
     number = values["number"]
     if not number:
-        problem("number", "缺少户号")
+        problem("number", N_("缺少户号"))
         return
     if number in seen:
-        problem("number", f"户号 {number} 与第 {seen[number]} 行重复")
+        problem(
+            "number", N_("户号 %(number)s 与第 %(row)s 行重复"), number=number, row=seen[number]
+        )
         return
     seen[number] = row_number
     ok = True
     if not values["head_name"]:
-        problem("head_name", "缺少户主姓名")
+        problem("head_name", N_("缺少户主姓名"))
         ok = False
     if values["group"] and values["group"] not in groups:
-        known = "、".join(groups) or "（尚未添加任何小组）"
-        problem("group", f"村民小组“{values['group']}”不存在；现有小组：{known}")
+        if groups:
+            problem(
+                "group",
+                N_("村民小组“%(group)s”不存在；现有小组：%(known)s"),
+                group=values["group"],
+                known="、".join(groups),
+            )
+        else:
+            problem(
+                "group",
+                N_("村民小组“%(group)s”不存在；尚未添加任何小组"),
+                group=values["group"],
+            )
         ok = False
     try:
         values["phone"] = registry.normalise_phone(values["phone"]) or ""
     except registry.RegistryError as exc:
-        problem("phone", str(exc))
+        problem("phone", exc.message, **exc.params)
         ok = False
     status = registry.STATUS_BY_NAME.get(values["status"] or "在册")
     if status is None:
-        problem("status", f"状态“{values['status']}”无法识别；应为 在册、迁出 或 注销")
+        problem(
+            "status",
+            N_("状态“%(status)s”无法识别；应为 在册、迁出 或 注销"),
+            status=values["status"],
+        )
         ok = False
     try:
         tags = registry.split_tags(values["tags"])
     except registry.RegistryError as exc:
-        problem("tags", str(exc))
+        problem("tags", exc.message, **exc.params)
         ok = False
     if not ok:
         return
@@ -430,10 +479,11 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
         plan.unchanged += 1
         return
     if not household.is_active:
-        problem(
-            "number",
-            f"户号 {number} 已{_status_name(household)}，记录只读，名册中不能修改",
-        )
+        if household.status == HouseholdStatus.MOVED_OUT.value:
+            message = N_("户号 %(number)s 已迁出，记录只读，名册中不能修改")
+        else:
+            message = N_("户号 %(number)s 已注销，记录只读，名册中不能修改")
+        problem("number", message, number=number)
         return
     if changes.get("status") == HouseholdStatus.ACTIVE.value:
         changes.pop("status")
@@ -449,38 +499,45 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
     wanted: dict[str, list[dict[str, Any]]] = {}
     for row_number, row in _rows(sheet, plan.problems):
 
-        def problem(field_name, message, row_number=row_number):
+        def problem(field_name, message, row_number=row_number, **params):
             column = _column_label(sheet, cols, field_name) if field_name in sheet.columns else None
-            plan.problems.append(Problem(sheet.title, row_number, column, message))
+            plan.problems.append(Problem(sheet.title, row_number, column, message, params=params))
 
         values = _values(sheet, cols, row)
         number = values["number"]
         if not number:
-            problem("number", "缺少户号")
+            problem("number", N_("缺少户号"))
             continue
         if number not in household_rows and number not in existing:
-            problem("number", f"户号 {number} 不在「{HOUSEHOLD_SHEET}」表中，系统里也没有这一户")
+            problem(
+                "number",
+                N_("户号 %(number)s 不在「%(sheet)s」表中，系统里也没有这一户"),
+                number=number,
+                sheet=HOUSEHOLD_SHEET,
+            )
             continue
         missing = [f for f in ("name", "relation") if not values[f]]
         for f in missing:
-            problem(f, f"缺少{cols[f][0]}")
+            problem(f, N_("缺少姓名") if f == "name" else N_("缺少与户主关系"))
         sex = registry.SEX_BY_NAME.get(values["sex"]) if values["sex"] else None
         if values["sex"] and sex is None:
-            problem("sex", f"性别“{values['sex']}”无法识别；应为 男 或 女")
+            problem("sex", N_("性别“%(sex)s”无法识别；应为 男 或 女"), sex=values["sex"])
             missing.append("sex")
         birth_year = None
         if values["birth_year"]:
             match = re.match(r"^(\d{4})", values["birth_year"])
             if not match or not 1900 <= int(match.group(1)) <= date.today().year:
                 problem(
-                    "birth_year", f"出生年份“{values['birth_year']}”不对；应为四位年份，如 1968"
+                    "birth_year",
+                    N_("出生年份“%(year)s”不对；应为四位年份，如 1968"),
+                    year=values["birth_year"],
                 )
                 missing.append("birth_year")
             else:
                 birth_year = int(match.group(1))
         party = values["party"]
         if party not in YES and party not in NO:
-            problem("party", f"党员一栏“{party}”无法识别；填 是 或 否")
+            problem("party", N_("党员一栏“%(party)s”无法识别；填 是 或 否"), party=party)
             missing.append("party")
         if missing:
             continue
@@ -501,7 +558,13 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
                 continue
             if not household.is_active:
                 plan.problems.append(
-                    Problem(sheet.title, None, None, f"户号 {number} 已不在册，成员不能修改")
+                    Problem(
+                        sheet.title,
+                        None,
+                        None,
+                        N_("户号 %(number)s 已不在册，成员不能修改"),
+                        params={"number": number},
+                    )
                 )
                 continue
         plan.member_sets[number] = people
@@ -511,7 +574,8 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
     """Write a checked plan in the caller's transaction; refuse if it has blocking problems."""
     if plan.blocking:
         raise RosterError(
-            f"名册还有 {len(plan.blocking)} 处问题，改正后重新上传；本次未导入任何数据"
+            N_("名册还有 %(count)s 处问题，改正后重新上传；本次未导入任何数据"),
+            count=len(plan.blocking),
         )
     groups = {g.name: g for g in registry.groups_of(village)}
     today = date.today()
@@ -752,13 +816,13 @@ def store_upload(directory: str, data: bytes, parsed: Parsed | None = None) -> s
 def load_upload(directory: str, digest: str) -> bytes:
     """The stored upload with this hash, checked again, or a RosterError."""
     if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
-        raise RosterError("预览已失效，请重新上传名册")
+        raise RosterError(N_("预览已失效，请重新上传名册"))
     path = Path(directory) / f"{digest}.xlsx"
     if not path.exists():
-        raise RosterError("预览已失效，请重新上传名册")
+        raise RosterError(N_("预览已失效，请重新上传名册"))
     data = path.read_bytes()
     if sha256(data) != digest:
-        raise RosterError("保存的名册文件已被改动，请重新上传")
+        raise RosterError(N_("保存的名册文件已被改动，请重新上传"))
     return data
 
 
@@ -799,5 +863,5 @@ def commit_upload(
     is exactly the one previewed (same file, same changes, same values replaced)."""
     plan = plan_parsed(village, load_parsed(directory, file_sha256, max_bytes))
     if plan.digest != digest:
-        raise RosterError("预览之后户籍数据有了变化；请重新上传名册，核对预览后再导入")
+        raise RosterError(N_("预览之后户籍数据有了变化；请重新上传名册，核对预览后再导入"))
     return apply_import(village, plan, actor=actor)

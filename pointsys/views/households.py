@@ -383,7 +383,9 @@ def merge(household_id: int):
         village = current_village()
         survivor = registry.find_household(village, form.survivor_number.data.strip())
         if survivor is None:
-            raise registry.RegistryError(f"户号 {form.survivor_number.data.strip()} 不存在")
+            raise registry.RegistryError(
+                registry.N_("户号 %(number)s 不存在"), number=form.survivor_number.data.strip()
+            )
         registry.merge_households(
             household, survivor, on=form.effective_on.data, actor=current_user
         )
