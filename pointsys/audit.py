@@ -11,8 +11,13 @@ from .extensions import db
 from .models import AuditEvent, User, utcnow
 
 
-def _who(actor: User | None, actor_label: str | None) -> dict[str, Any]:
-    """Who acted and, for writes made over the web, from which address."""
+def _who(actor: User | str | None, actor_label: str | None) -> dict[str, Any]:
+    """Who acted and, for writes made over the web, from which address.
+
+    `actor` is a staff user, or a label such as "cli" or "demo" when no user row acted.
+    """
+    if isinstance(actor, str):
+        actor, actor_label = None, actor
     return {
         "actor_id": actor.id if actor is not None else None,
         "actor_label": actor_label or (actor.username if actor is not None else "system"),
@@ -37,7 +42,7 @@ def record(
     obj_type: str,
     obj_id: object | None,
     *,
-    actor: User | None = None,
+    actor: User | str | None = None,
     actor_label: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -49,7 +54,10 @@ def record(
 
 
 def record_many(
-    events: list[dict[str, Any]], *, actor: User | None = None, actor_label: str | None = None
+    events: list[dict[str, Any]],
+    *,
+    actor: User | str | None = None,
+    actor_label: str | None = None,
 ) -> None:
     """Add many events by one actor in one INSERT (bulk imports); each dict holds the arguments
     of record(): action, obj_type, obj_id, before, after."""

@@ -140,13 +140,6 @@ def snapshot(household: Household) -> dict[str, Any]:
     }
 
 
-def audit_change(action: str, obj_type: str, obj_id: object, actor: Actor, **values) -> None:
-    if isinstance(actor, User):
-        audit.record(action, obj_type, obj_id, actor=actor, **values)
-    else:
-        audit.record(action, obj_type, obj_id, actor_label=actor, **values)
-
-
 def ensure_editable(household: Household) -> None:
     """Moved-out and cancelled households keep their history read-only."""
     if not household.is_active:
@@ -192,7 +185,7 @@ def create_group(village: Village, name: str, *, actor: Actor) -> VillageGroup:
     group = VillageGroup(village_id=village.id, name=name, sort_order=order + 1)
     db.session.add(group)
     db.session.flush()
-    audit_change("create", "village_group", group.id, actor, after={"name": name})
+    audit.record("create", "village_group", group.id, actor=actor, after={"name": name})
     return group
 
 
@@ -296,7 +289,7 @@ def create_household(
     ]
     db.session.add(household)
     db.session.flush()
-    audit_change("create", "household", household.id, actor, after=snapshot(household))
+    audit.record("create", "household", household.id, actor=actor, after=snapshot(household))
     return household
 
 
@@ -336,7 +329,7 @@ def update_household(household: Household, *, actor: Actor, **changes: Any) -> b
         # The member row of the head is renamed in the same change, and audited with it.
         before["head_member"], after["head_member"] = renamed_head
     db.session.flush()
-    audit_change("update", "household", household.id, actor, before=before, after=after)
+    audit.record("update", "household", household.id, actor=actor, before=before, after=after)
     return True
 
 
@@ -363,11 +356,11 @@ def change_status(
         HouseholdStatusChange(status=status.value, effective_on=on, reason=reason.strip() or None)
     )
     db.session.flush()
-    audit_change(
+    audit.record(
         "change_status",
         "household",
         household.id,
-        actor,
+        actor=actor,
         before=before,
         after={**snapshot(household), "effective_on": on.isoformat(), "reason": reason},
     )
@@ -399,7 +392,7 @@ def add_member(
     )
     household.members.append(member)
     db.session.flush()
-    audit_change("add_member", "household", household.id, actor, after=member_values(member))
+    audit.record("add_member", "household", household.id, actor=actor, after=member_values(member))
     return member
 
 
@@ -461,11 +454,11 @@ def split_household(
         HouseholdLink(kind="split", source_id=household.id, target_id=new.id, effective_on=on)
     )
     db.session.flush()
-    audit_change(
+    audit.record(
         "split",
         "household",
         household.id,
-        actor,
+        actor=actor,
         before={"members": sorted(by_id[i].name for i in by_id)},
         after={
             "new_household": new.number,
@@ -509,11 +502,11 @@ def merge_households(absorbed: Household, survivor: Household, *, on: date, acto
         actor=actor,
         reason=f"并入户号 {survivor.number}",
     )
-    audit_change(
+    audit.record(
         "merge",
         "household",
         survivor.id,
-        actor,
+        actor=actor,
         before={"members": len(survivor.members) - len(absorbed.members)},
         after={"merged": absorbed.number, "effective_on": on.isoformat()},
     )
@@ -567,11 +560,11 @@ def rotate_plaque_token(household: Household, *, actor: Actor) -> str:
     household.plaque_token_rotated_at = utcnow()
     db.session.flush()
     # The token is a capability: the audit trail keeps only a short fingerprint of it.
-    audit_change(
+    audit.record(
         "rotate_plaque_token",
         "household",
         household.id,
-        actor,
+        actor=actor,
         before={"token": _fingerprint(old)},
         after={"token": _fingerprint(household.plaque_token)},
     )

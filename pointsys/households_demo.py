@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from . import audit
 from . import households as registry
 from .extensions import db
 from .models import Household, HouseholdStatus, HouseholdStatusChange, HouseholdTag, Village
@@ -77,8 +78,8 @@ def _fill(household: Household, groups, values) -> bool:
     after = registry.snapshot(household)
     if after != before or changed:
         db.session.flush()
-        registry.audit_change(
-            "demo_fill", "household", household.id, ACTOR, before=before, after=after
+        audit.record(
+            "demo_fill", "household", household.id, actor=ACTOR, before=before, after=after
         )
         return True
     return False

@@ -35,7 +35,6 @@ from .models import (
     HouseholdStatusChange,
     HouseholdTag,
     Member,
-    User,
     Village,
 )
 
@@ -612,11 +611,11 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
         before = [registry.member_values(m) for m in household.members]
         household.members = [Member(**person) for person in people]
         db.session.flush()
-        registry.audit_change(
+        audit.record(
             "set_members",
             "household",
             household.id,
-            actor,
+            actor=actor,
             before={"members": before},
             after={"members": people},
         )
@@ -689,10 +688,7 @@ def _bulk_create(village: Village, plan: Plan, groups, actor, today: date) -> No
     if tags:
         db.session.execute(insert(HouseholdTag), tags)
     db.session.execute(insert(HouseholdStatusChange), history)
-    if isinstance(actor, User):
-        audit.record_many(events, actor=actor)
-    else:
-        audit.record_many(events, actor_label=actor)
+    audit.record_many(events, actor=actor)
 
 
 def _status_name(household: Household) -> str:
