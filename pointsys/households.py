@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext
 from pypinyin import lazy_pinyin
 from sqlalchemy import Select, and_, exists, or_
 
@@ -33,6 +32,7 @@ from .models import (
     VillageGroup,
     utcnow,
 )
+from .translated import TranslatedError
 
 STATUS_NAMES = {
     HouseholdStatus.ACTIVE: "在册",
@@ -68,22 +68,6 @@ Actor = User | str  # a staff user, or a label such as "cli" or "demo"
 def N_(message: str) -> str:
     """Mark a message id for extraction; it is translated when shown, not here."""
     return message
-
-
-class TranslatedError(Exception):
-    """An error for a person: the Chinese message id and its named parameters.
-
-    str() translates them into the language of the moment (the request's, or the village default
-    zh_CN), so the same error reads right wherever and whenever it is shown.
-    """
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return gettext(self.message, **self.params)
 
 
 class RegistryError(TranslatedError):

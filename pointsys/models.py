@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -19,8 +22,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -279,3 +284,150 @@ class RulebookSnapshot(db.Model):
     source: Mapped[str] = mapped_column(String(500))  # the file it was loaded from
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     loaded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Points(TypeDecorator):
+    """Points stored as whole hundredths in an integer column, read back as exact Decimals.
+
+    Rulebook values have one decimal and quantities one decimal, so every amount is a whole
+    number of hundredths; integers sum exactly in SQLite and PostgreSQL alike (invariant 8),
+    where SQLite would turn a NUMERIC into a binary float.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        hundredths = Decimal(value) * 100
+        if hundredths != hundredths.to_integral_value():
+            raise ValueError(f"{value} has more than two decimals")
+        return int(hundredths)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else from_hundredths(value)
+
+
+def from_hundredths(value: int) -> Decimal:
+    """An integer sum of a Points column as the Decimal it stands for (1050 → 10.5)."""
+    return Decimal(value) / 100
+
+
+class EntryStatus(enum.StrEnum):
+    PENDING = "pending"  # 待审核: never counts
+    APPROVED = "approved"  # 已审核: counts in balances, caps and lists
+    REJECTED = "rejected"  # 已驳回
+
+
+class Submission(db.Model):
+    """One form post or upload, by its idempotency key: a replay finds it and changes nothing."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("village_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical content
+    source: Mapped[str] = mapped_column(String(20))  # form, batch, sheet, declaration, reversal
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Entry(db.Model):
+    """One ledger line (积分记录). Append-only: the database refuses DELETE, and refuses any
+    UPDATE except the one review that moves a pending entry to approved (setting its granted
+    points) or rejected. A correction is a new reversal entry pointing at the original."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="known_status"),
+        CheckConstraint("kind IN ('entry', 'reversal')", name="known_kind"),
+        CheckConstraint(
+            "(kind = 'reversal' AND reverses_id IS NOT NULL)"
+            " OR (kind = 'entry' AND reverses_id IS NULL)",
+            name="reversal_points_back",
+        ),
+        CheckConstraint("status <> 'approved' OR points IS NOT NULL", name="approved_has_points"),
+        # A household's balance: an index-only range scan over its approved entries.
+        Index(
+            "ix_entry_household_balance",
+            "household_id",
+            "occurred_on",
+            "points",
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
+        # A period's standings for a village: one index-only scan, grouped by household.
+        Index(
+            "ix_entry_village_standings",
+            "village_id",
+            "occurred_on",
+            "household_id",
+            "points",
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
+        Index("ix_entry_village_id_status", "village_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="entry")
+    # unique: an entry is reversed at most once (a reversal may itself be reversed).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id"), unique=True)
+    # What the entry was scored under (invariant 2): never re-read from a later rulebook.
+    rulebook_snapshot_id: Mapped[int] = mapped_column(ForeignKey("rulebook_snapshot.id"))
+    item_code: Mapped[str] = mapped_column(String(32))
+    item_version: Mapped[date] = mapped_column(Date)  # the item version's effective date
+    item_title: Mapped[str] = mapped_column(String(200))
+    article: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date] = mapped_column(Date)  # the day of the conduct: decides the period
+    quantity: Mapped[Decimal | None] = mapped_column(Points)
+    requested: Mapped[Decimal] = mapped_column(Points)
+    points: Mapped[Decimal | None] = mapped_column(Points)  # granted; set once, on approval
+    limits: Mapped[str] = mapped_column(String(200), default="")  # what cut the points
+    veto: Mapped[str] = mapped_column(String(200), default="")  # veto consequences triggered
+    member_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # form, batch, sheet, declaration, reversal
+    status: Mapped[str] = mapped_column(String(10), default=EntryStatus.PENDING.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_label: Mapped[str] = mapped_column(String(100))  # username, or a resident's 户号
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    household: Mapped[Household] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    reverses: Mapped[Entry | None] = relationship(
+        remote_side=[id], foreign_keys=[reverses_id], back_populates="reversed_by"
+    )
+    reversed_by: Mapped[Entry | None] = relationship(
+        foreign_keys=[reverses_id], back_populates="reverses", uselist=False
+    )
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == EntryStatus.APPROVED.value
+
+
+class QuarterClose(db.Model):
+    """A quarter an admin closed: entries dated in it are refused until an admin reopens it."""
+
+    __tablename__ = "quarter_close"
+    __table_args__ = (UniqueConstraint("village_id", "quarter_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    quarter_start: Mapped[date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was reopened

@@ -219,3 +219,49 @@ def phone(browser, live_server):
     page.base_url = live_server
     yield page
     context.close()
+
+
+@pytest.fixture
+def village(app):
+    """Inside an app context: the demo rulebook loaded for village "demo", three households
+    (户号 001–003, the first two in 一组) and staff: clerk, clerk2, supervisor, admin."""
+    from types import SimpleNamespace
+
+    from pointsys import rules_store
+    from pointsys.extensions import db
+    from pointsys.models import Household, Member, User, UserRole, Village, VillageGroup
+
+    with app.app_context():
+        place = Village(code="demo", name="幸福村")
+        db.session.add(place)
+        db.session.flush()
+        group = VillageGroup(village_id=place.id, name="一组", sort_order=1)
+        db.session.add(group)
+        db.session.flush()
+        households = []
+        for number, head in (("001", "张三明"), ("002", "李四"), ("003", "王五")):
+            household = Household(
+                village=place,
+                number=number,
+                head_name=head,
+                group_id=group.id if number != "003" else None,
+            )
+            household.members = [Member(name=head, relation="户主")]
+            households.append(household)
+        db.session.add_all(households)
+        users = {}
+        for name, roles in (
+            ("clerk", ["clerk"]),
+            ("clerk2", ["clerk"]),
+            ("supervisor", ["supervisor"]),
+            ("supervisor2", ["supervisor"]),
+            ("admin", ["admin"]),
+        ):
+            user = User(username=name, display_name=name.upper(), village_id=place.id)
+            user.role_rows = [UserRole(role=r) for r in roles]
+            user.set_password("correct horse 1")
+            users[name] = user
+        db.session.add_all(users.values())
+        rules_store.store(rules_store.DEMO_RULEBOOK, actor_label="test")
+        db.session.commit()
+        yield SimpleNamespace(village=place, group=group, households=households, **users)

@@ -22,13 +22,36 @@ def tier_for(
     including this one. A veto puts the household on the veto tier whatever its points; a
     household barred from the red list (after a veto) skips the red tiers.
     """
+    count = len(field)
+    from_top = 1 + sum(1 for p in field if p > points)
+    from_bottom = 1 + sum(1 for p in field if p < points)
+    return tier_by_rank(
+        policy,
+        points,
+        count,
+        from_top,
+        from_bottom,
+        vetoed=vetoed,
+        barred_from_red=barred_from_red,
+    )
+
+
+def tier_by_rank(
+    policy: HonourPolicy,
+    points: Decimal,
+    count: int,
+    from_top: int,
+    from_bottom: int,
+    *,
+    vetoed: bool = False,
+    barred_from_red: bool = False,
+) -> Tier | None:
+    """tier_for() when the ranks are known: `from_top` is 1 + households with more points,
+    `from_bottom` 1 + households with fewer, among `count` ranked together."""
     if vetoed:
         for tier in policy.tiers:
             if tier.veto:
                 return tier
-    count = len(field)
-    from_top = 1 + sum(1 for p in field if p > points)
-    from_bottom = 1 + sum(1 for p in field if p < points)
     for tier in policy.tiers:
         if tier.side == "red" and (barred_from_red or vetoed):
             continue

@@ -1,0 +1,44 @@
+"""The ledger: the only code that writes entries — record, review, reverse, close a quarter.
+
+Entries start pending; a supervisor approves (caps and once-per-period rules are applied then,
+inside the approving transaction, with the household's row locked) or rejects them. Items the
+rulebook marks as needing no review are approved as they are recorded. Nothing is edited or
+deleted: a correction is a reversal entry, and the database refuses anything else.
+"""
+
+from .common import (
+    Actor,
+    Draft,
+    PointsError,
+    Recorded,
+    RefusedClaim,
+    Reviewed,
+    SubmissionRefused,
+)
+from .corrections import reverse
+from .notices import limit_notices
+from .quarters import close_quarter, closed_quarters, is_closed, reopen_quarter
+from .recording import parse_quantity, record
+from .review import approve, live_entries, lock_household, reject
+
+__all__ = [
+    "Actor",
+    "Draft",
+    "PointsError",
+    "Recorded",
+    "RefusedClaim",
+    "Reviewed",
+    "SubmissionRefused",
+    "approve",
+    "close_quarter",
+    "closed_quarters",
+    "is_closed",
+    "limit_notices",
+    "live_entries",
+    "lock_household",
+    "parse_quantity",
+    "record",
+    "reject",
+    "reopen_quarter",
+    "reverse",
+]

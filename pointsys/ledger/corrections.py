@@ -1,0 +1,90 @@
+"""Corrections: a reversal entry cancels an approved entry; nothing is edited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    Entry,
+    EntryStatus,
+    User,
+    Village,
+    utcnow,
+)
+from ..periods import quarter_of
+from ..rulebook.messages import N_
+from .common import PointsError, Recorded, content_digest, entry_state, find_replay, open_submission
+from .quarters import closed_quarters
+from .review import lock_household
+
+
+def reverse(
+    entry: Entry, *, actor: User, reason: str, key: str, today: date | None = None
+) -> Recorded:
+    """Cancel an approved entry (or a reversal) with a new entry of the opposite points.
+
+    The reversal is dated on the original's conduct day, so it lands in the same period and
+    frees the same caps. Replaying the key returns the first reversal. The caller commits.
+    """
+    reason = (reason or "").strip()
+    village = db.session.get(Village, entry.village_id)
+    digest = content_digest("reversal", [entry.id, reason])
+    replay = find_replay(village, key, digest)
+    if replay is not None:
+        return replay
+    if not reason:
+        raise PointsError(N_("冲正时请写明理由，它会和冲正记录一起公示。"))
+    if entry.status != EntryStatus.APPROVED.value:
+        raise PointsError(
+            N_("记录 #%(id)s 还没有审核通过，不需要冲正；待审核的记录请直接驳回。"), id=entry.id
+        )
+    lock_household(entry.household_id)
+    if entry.reversed_by is not None:
+        raise PointsError(
+            N_("记录 #%(id)s 已经被记录 #%(by)s 冲正过了。"), id=entry.id, by=entry.reversed_by.id
+        )
+    quarter = quarter_of(entry.occurred_on)
+    if quarter.start in closed_quarters(village):
+        raise PointsError(
+            N_("%(quarter)s 已结账，不能冲正这个季度的记录；请村两委先重新开账。"),
+            quarter=quarter.code,
+        )
+    submission = open_submission(village, key, digest, "reversal", actor)
+    reversal = Entry(
+        village_id=entry.village_id,
+        household_id=entry.household_id,
+        submission_id=submission.id,
+        kind="reversal",
+        reverses_id=entry.id,
+        rulebook_snapshot_id=entry.rulebook_snapshot_id,
+        item_code=entry.item_code,
+        item_version=entry.item_version,
+        item_title=entry.item_title,
+        article=entry.article,
+        occurred_on=entry.occurred_on,
+        quantity=None if entry.quantity is None else -entry.quantity,
+        requested=-entry.points,
+        points=-entry.points,
+        veto=entry.veto,
+        note=reason,
+        source="reversal",
+        status=EntryStatus.APPROVED.value,
+        created_by_id=actor.id,
+        created_label=actor.username,
+        reviewed_by_id=actor.id,
+        reviewed_at=utcnow(),
+        review_note=reason,
+    )
+    db.session.add(reversal)
+    db.session.flush()
+    audit.record(
+        "entry_reversed",
+        "entry",
+        entry.id,
+        actor=actor,
+        before=entry_state(entry),
+        after={**entry_state(reversal), "id": reversal.id, "reason": reason},
+    )
+    return Recorded([reversal])

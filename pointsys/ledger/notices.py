@@ -1,0 +1,77 @@
+"""What a clerk is told about caps: "本季度该事项已达上限 10 分，本次计 4 分"."""
+
+from __future__ import annotations
+
+from ..models import (
+    Entry,
+    EntryStatus,
+)
+from ..rulebook import Claim, Rulebook, evaluate
+from ..rulebook.messages import N_
+from .common import RefusedClaim
+from .review import live_entries
+
+_LIMIT_NOTICES = {
+    "max_per_entry": N_("该事项每次最多计 %(max)s 分，本次计 %(granted)s 分。"),
+    "cap": N_("本%(period)s该事项已达上限 %(max)s 分，本次计 %(granted)s 分。"),
+    "shared": N_("“%(name)s”几项合计每%(period)s上限 %(max)s 分，本次计 %(granted)s 分。"),
+}
+
+
+def limit_notices(entry: Entry, rulebook: Rulebook) -> list[str]:
+    """Why an approved entry got fewer points than asked, in words a clerk understands."""
+    from flask_babel import gettext
+
+    from ..rulebook.scoring import PERIOD_NAMES
+
+    version = rulebook.item_on(entry.item_code, entry.occurred_on)
+    notices = []
+    for limit in filter(None, entry.limits.split(",")):
+        kind, _, detail = limit.partition(":")
+        granted = entry.points
+        if kind == "max_per_entry":
+            notices.append(
+                gettext(_LIMIT_NOTICES[kind], max=version.max_per_entry, granted=granted)
+            )
+        elif kind == "cap":
+            notices.append(
+                gettext(
+                    _LIMIT_NOTICES[kind],
+                    period=gettext(PERIOD_NAMES[detail]),
+                    max=version.cap(detail),
+                    granted=granted,
+                )
+            )
+        elif kind == "shared":
+            shared = next(c for c in rulebook.shared_caps if c.code == detail)
+            notices.append(
+                gettext(
+                    _LIMIT_NOTICES[kind],
+                    name=shared.name,
+                    period=gettext(PERIOD_NAMES[shared.period]),
+                    max=shared.max,
+                    granted=granted,
+                )
+            )
+    return notices
+
+
+def notices_for(entry: Entry, rulebook: Rulebook) -> list[str]:
+    from flask_babel import gettext
+
+    if entry.status == EntryStatus.APPROVED.value:
+        return limit_notices(entry, rulebook)
+    # Pending: say what approval would grant if nothing else is approved first.
+    prior = live_entries(entry.household_id, entry.occurred_on.year - 1, entry.occurred_on.year + 1)
+    decision = evaluate(rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior)
+    if decision.refusal is not None:
+        return [gettext(N_("提醒：")) + str(RefusedClaim(decision.refusal))]
+    if decision.granted != decision.requested:
+        preview = Entry(
+            item_code=entry.item_code,
+            occurred_on=entry.occurred_on,
+            points=decision.granted,
+            limits=",".join(decision.limits),
+        )
+        return [gettext(N_("提醒：")) + n for n in limit_notices(preview, rulebook)]
+    return []

@@ -1,0 +1,191 @@
+"""Recording entries: checked all together, written all or none, idempotent by key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .. import audit, rules_store
+from ..extensions import db
+from ..models import (
+    Entry,
+    EntryStatus,
+    Household,
+    RulebookSnapshot,
+    User,
+    Village,
+)
+from ..periods import quarter_of
+from ..rulebook import Claim, Rulebook, evaluate
+from ..rulebook.messages import N_
+from .common import (
+    ONE_DECIMAL,
+    SOURCES,
+    Actor,
+    Draft,
+    PointsError,
+    Recorded,
+    RefusedClaim,
+    SubmissionRefused,
+    content_digest,
+    entry_state,
+    find_replay,
+    label,
+    open_submission,
+)
+from .notices import notices_for
+from .quarters import closed_quarters
+from .review import approve_now
+
+
+def record(
+    village: Village,
+    drafts: Sequence[Draft],
+    *,
+    key: str,
+    actor: Actor,
+    source: str = "form",
+    today: date | None = None,
+) -> Recorded:
+    """Record entries (pending, or approved at once for items needing no review), all or none.
+
+    `key` is the submission's idempotency key: replaying the same content returns the entries
+    recorded the first time; the same key with other content is refused. The caller commits.
+    """
+    assert source in SOURCES
+    today = today or date.today()
+    digest = content_digest(source, [d.canonical() for d in drafts])
+    replay = find_replay(village, key, digest)
+    if replay is not None:
+        return replay
+    if not drafts:
+        raise PointsError(N_("没有要记录的内容：请至少选择一户。"))
+    snapshot, rulebook = _rulebook(village)
+    problems: list[tuple[int, PointsError]] = []
+    households = _households(village, {d.household_id for d in drafts})
+    closed = closed_quarters(village)
+    for index, draft in enumerate(drafts):
+        problem = _check(draft, households.get(draft.household_id), rulebook, closed, today)
+        if problem is not None:
+            problems.append((index, problem))
+    if problems:
+        raise SubmissionRefused(problems)
+
+    submission = open_submission(village, key, digest, source, actor)
+    entries = []
+    for draft in drafts:
+        version = rulebook.item_on(draft.item, draft.on)
+        decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity), [])
+        entries.append(
+            Entry(
+                village_id=village.id,
+                household_id=draft.household_id,
+                submission_id=submission.id,
+                kind="entry",
+                rulebook_snapshot_id=snapshot.id,
+                item_code=draft.item,
+                item_version=version.effective,
+                item_title=version.title,
+                article=version.article,
+                occurred_on=draft.on,
+                quantity=draft.quantity,
+                requested=decision.requested,
+                member_ids=sorted(draft.member_ids) or None,
+                note=draft.note or None,
+                source=source,
+                status=EntryStatus.PENDING.value,
+                created_by_id=actor.id if isinstance(actor, User) else None,
+                created_label=label(actor),
+            )
+        )
+    db.session.add_all(entries)
+    db.session.flush()
+    audit.record_many(
+        [
+            {
+                "action": "entry_recorded",
+                "obj_type": "entry",
+                "obj_id": e.id,
+                "after": entry_state(e),
+            }
+            for e in entries
+        ],
+        actor=actor,
+    )
+    result = Recorded(entries)
+    direct = [e for e in entries if not rulebook.item_on(e.item_code, e.occurred_on).review]
+    if direct:
+        # Items the rulebook posts without review are approved now, under the same rules.
+        reviewed = approve_now(direct, actor=actor, today=today)
+        for entry, problem in reviewed.refused:
+            db.session.rollback()
+            raise SubmissionRefused([(entries.index(entry), problem)])
+    for entry in entries:
+        result.notices.extend(notices_for(entry, rulebook))
+    return result
+
+
+def _rulebook(village: Village) -> tuple[RulebookSnapshot, Rulebook]:
+    snapshot = rules_store.current_snapshot(village.code)
+    if snapshot is None:
+        raise PointsError(
+            N_("本村还没有加载积分管理细则，不能记分；请村两委先运行 flask rules load。")
+        )
+    return snapshot, rules_store.rulebook_of(snapshot)
+
+
+def _households(village: Village, ids: Iterable[int]) -> dict[int, Household]:
+    rows = db.session.execute(
+        db.select(Household).where(Household.village_id == village.id, Household.id.in_(ids))
+    ).scalars()
+    return {h.id: h for h in rows}
+
+
+def _check(
+    draft: Draft,
+    household: Household | None,
+    rulebook: Rulebook,
+    closed: set[date],
+    today: date,
+) -> PointsError | None:
+    """What is wrong with one draft before anything is written, or None."""
+    if household is None:
+        return PointsError(N_("没有这一户（编号 %(id)s）。"), id=draft.household_id)
+    if not household.is_active:
+        return PointsError(N_("%(number)s 户已迁出或注销，不能再记分。"), number=household.number)
+    if draft.on > today:
+        return PointsError(
+            N_("行为日期 %(on)s 还没到；请填写行为实际发生的日期。"), on=draft.on.isoformat()
+        )
+    if quarter_of(draft.on).start in closed:
+        return PointsError(
+            N_("%(quarter)s 已结账，不能再记这个季度的分；如确需补记，请村两委先重新开账。"),
+            quarter=quarter_of(draft.on).code,
+        )
+    if draft.quantity is not None and draft.quantity != draft.quantity.quantize(ONE_DECIMAL):
+        return PointsError(N_("数量最多一位小数，填的是 %(value)s。"), value=draft.quantity)
+    decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity), [])
+    if decision.refusal is not None:
+        return RefusedClaim(decision.refusal)
+    if draft.member_ids:
+        known = {m.id for m in household.members}
+        if not set(draft.member_ids) <= known:
+            return PointsError(
+                N_("所选家庭成员不属于 %(number)s 户，请重新选择。"), number=household.number
+            )
+    return None
+
+
+def parse_quantity(text: str | None) -> Decimal | None:
+    """A quantity typed into a form or a sheet ("2", "1.5", "") as a Decimal; PointsError if not."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise PointsError(N_("数量 “%(value)s” 不是数字。"), value=text) from None
+    if not value.is_finite():
+        raise PointsError(N_("数量 “%(value)s” 不是数字。"), value=text)
+    return value

@@ -1,0 +1,189 @@
+"""Review: a supervisor approves (caps applied then, household locked) or rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import update
+
+from .. import audit, rules_store
+from ..extensions import db
+from ..models import (
+    Entry,
+    EntryStatus,
+    Household,
+    RulebookSnapshot,
+    User,
+    utcnow,
+)
+from ..periods import quarter_of
+from ..rulebook import Claim, Decision, PriorEntry, evaluate
+from ..rulebook.messages import N_
+from .common import Actor, PointsError, RefusedClaim, Reviewed, entry_state
+from .quarters import closed_quarters_for
+
+
+def approve(
+    entries: Sequence[Entry], *, reviewer: User, note: str | None = None, today: date | None = None
+) -> Reviewed:
+    """Approve pending entries, each under its rulebook's caps; those that cannot be approved stay
+    pending and are returned with the reason. The caller commits."""
+    return _approve(entries, reviewer=reviewer, note=note, today=today or date.today(), auto=False)
+
+
+def reject(entries: Sequence[Entry], *, reviewer: User, reason: str) -> Reviewed:
+    """Reject pending entries with a reason the household will see. The caller commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PointsError(N_("驳回时请写明理由，农户会看到它。"))
+    result = Reviewed()
+    closed = closed_quarters_for(entries)
+    for entry in entries:
+        problem = reviewable(entry, reviewer, closed)
+        if problem is not None:
+            result.refused.append((entry, problem))
+            continue
+        before = entry_state(entry)
+        entry.status = EntryStatus.REJECTED.value
+        entry.reviewed_by_id = reviewer.id
+        entry.reviewed_at = utcnow()
+        entry.review_note = reason
+        audit.record(
+            "entry_rejected",
+            "entry",
+            entry.id,
+            actor=reviewer,
+            before=before,
+            after={**entry_state(entry), "reason": reason},
+        )
+        result.done.append(entry)
+    db.session.flush()
+    return result
+
+
+def approve_now(entries: Sequence[Entry], *, actor: Actor, today: date) -> Reviewed:
+    """Post entries of items the rulebook lets skip review, as they are recorded."""
+    return _approve(entries, reviewer=actor, note=None, today=today, auto=True)
+
+
+def _approve(
+    entries: Sequence[Entry], *, reviewer: Actor, note: str | None, today: date, auto: bool
+) -> Reviewed:
+    result = Reviewed()
+    closed = closed_quarters_for(entries)
+    by_household: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_household.setdefault(entry.household_id, []).append(entry)
+    # Lock households in id order (no deadlocks between two reviewers), before reading their
+    # approved entries: two approvals cannot both use the last of a cap.
+    for household_id in sorted(by_household):
+        lock_household(household_id)
+        mine = sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id))
+        years = {e.occurred_on.year for e in mine}
+        prior = live_entries(household_id, min(years) - 1, max(years) + 1)
+        for entry in mine:
+            problem = None if auto else reviewable(entry, reviewer, closed)
+            if problem is None:
+                rulebook = rules_store.rulebook_of(
+                    db.session.get(RulebookSnapshot, entry.rulebook_snapshot_id)
+                )
+                decision = evaluate(
+                    rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior
+                )
+                if decision.refusal is not None:
+                    problem = RefusedClaim(decision.refusal)
+            if problem is not None:
+                result.refused.append((entry, problem))
+                continue
+            _post(entry, decision, reviewer, note, auto)
+            prior.append(
+                PriorEntry(entry.item_code, entry.occurred_on, entry.points, entry.quantity)
+            )
+            result.done.append(entry)
+    db.session.flush()
+    return result
+
+
+def _post(entry: Entry, decision: Decision, reviewer: Actor, note: str | None, auto: bool) -> None:
+    before = entry_state(entry)
+    entry.points = decision.granted
+    entry.limits = ",".join(decision.limits)
+    entry.veto = ",".join(decision.veto)
+    entry.status = EntryStatus.APPROVED.value
+    # Posted without review: no reviewer; the audit trail names who recorded it.
+    entry.reviewed_by_id = reviewer.id if isinstance(reviewer, User) and not auto else None
+    entry.reviewed_at = utcnow()
+    entry.review_note = (note or "").strip() or None
+    audit.record(
+        "entry_posted" if auto else "entry_approved",
+        "entry",
+        entry.id,
+        actor=reviewer,
+        before=before,
+        after={**entry_state(entry), "limits": entry.limits},
+    )
+
+
+def reviewable(entry: Entry, reviewer: Actor, closed: set[tuple[int, date]]) -> PointsError | None:
+    if entry.status != EntryStatus.PENDING.value:
+        return PointsError(N_("记录 #%(id)s 已经审核过了。"), id=entry.id)
+    if isinstance(reviewer, User) and entry.created_by_id == reviewer.id:
+        return PointsError(
+            N_("记录 #%(id)s 是您本人录入的，不能由您审核；请另一位监督委员审核。"), id=entry.id
+        )
+    quarter = quarter_of(entry.occurred_on)
+    if (entry.village_id, quarter.start) in closed:
+        return PointsError(
+            N_("%(quarter)s 已结账，不能再审核这个季度的记录；如确需处理，请村两委先重新开账。"),
+            quarter=quarter.code,
+        )
+    return None
+
+
+def lock_household(household_id: int) -> None:
+    """Serialise writes to one household's ledger until the transaction ends.
+
+    PostgreSQL locks the row; SQLite has one writer at a time, and this UPDATE makes the
+    transaction that writer before it reads anything the decision depends on.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            db.select(Household.id).where(Household.id == household_id).with_for_update()
+        )
+    else:
+        db.session.execute(
+            update(Household).where(Household.id == household_id).values(id=Household.id)
+        )
+
+
+def live_entries(household_id: int, from_year: int, to_year: int) -> list[PriorEntry]:
+    """The household's approved entries, dated within the years given, that are not cancelled
+    by a reversal (a reversed reversal revives its entry): what caps and frequencies count."""
+    rows = db.session.execute(
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.item_code,
+            Entry.occurred_on,
+            Entry.points,
+            Entry.quantity,
+        ).where(
+            Entry.household_id == household_id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on >= date(from_year, 1, 1),
+            Entry.occurred_on < date(to_year + 1, 1, 1),
+        )
+    ).all()
+    reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
+    live = []
+    for row in rows:
+        if row.kind != "entry":
+            continue
+        depth, current = 0, row.id
+        while current in reversed_by:
+            depth, current = depth + 1, reversed_by[current]
+        if depth % 2 == 0:
+            live.append(PriorEntry(row.item_code, row.occurred_on, row.points, row.quantity))
+    return live

@@ -1,0 +1,312 @@
+"""Standings: every household's points, balance, rank and tier for a period — the one place that
+sums the ledger (design invariant 6). Pages, lists, exports and the resident page all read it.
+
+Only approved entries count (invariant 3); reversals are approved entries with opposite points,
+so plain sums are right. Points are summed as integer hundredths in SQL (invariant 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, case, func, type_coerce
+
+from . import rules_store
+from .extensions import db
+from .models import (
+    Entry,
+    EntryStatus,
+    Household,
+    HouseholdLink,
+    HouseholdStatus,
+    Village,
+    VillageGroup,
+    from_hundredths,
+)
+from .periods import Period, account_year
+from .rulebook import Rulebook
+from .rulebook.honours import tier_by_rank
+from .rulebook.model import Account, HonourPolicy, Tier, VetoPolicy
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One household in a period."""
+
+    household_id: int
+    number: str
+    head_name: str
+    group_id: int | None
+    group_name: str | None
+    points: Decimal  # approved points of conduct in the period
+    balance: Decimal  # base points + approved points of the account year, to the period's end
+    rank: int | None  # None: not ranked (moved out or cancelled by the period's end)
+    tier: Tier | None
+    vetoed: bool  # a veto item (一票否决) in the period
+    barred_from_red: bool  # a veto in the quarters before, barring the red list
+
+
+@dataclass(frozen=True)
+class Standings:
+    """The standings of a village for a period, households in rank order (unranked last)."""
+
+    village_id: int
+    period: Period
+    rows: list[Standing]
+    ranked_within: str  # "village" or "group"
+
+    def of(self, household_id: int) -> Standing | None:
+        return next((s for s in self.rows if s.household_id == household_id), None)
+
+
+def standings(village: Village, period: Period, rulebook: Rulebook | None = None) -> Standings:
+    """Every household's points, balance, rank (ties share: 1, 2, 2, 4) and tier for `period`.
+
+    Within a tie, households are listed by 户号. Households absorbed by a merge count for the
+    household that absorbed them. Ranked are households still active at the period's end.
+    """
+    rulebook = rulebook or _rulebook(village)
+    window_start = _window_start(rulebook, period)
+    in_period = case((Entry.occurred_on >= period.start, Entry.points), else_=0)
+    conditions = [
+        Entry.village_id == village.id,
+        Entry.status == EntryStatus.APPROVED.value,
+        Entry.occurred_on < period.end,
+    ]
+    if window_start is not None:
+        conditions.append(Entry.occurred_on >= min(window_start, period.start))
+    sums = db.session.execute(
+        db.select(
+            Entry.household_id,
+            _hundredths(func.sum(in_period)),
+            _hundredths(func.sum(_in_account(window_start, period))),
+        )
+        .where(*conditions)
+        .group_by(Entry.household_id)
+    ).all()
+    points = {h: p for h, p, _ in sums}
+    account = {h: a for h, _, a in sums}
+    _fold_merges(village, points, account)
+
+    households = db.session.execute(
+        db.select(
+            Household.id,
+            Household.number,
+            Household.head_name,
+            Household.group_id,
+            Household.status,
+            Household.status_since,
+            VillageGroup.name,
+        )
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .where(Household.village_id == village.id)
+    ).all()
+    vetoed, barred = _vetoes(village, rulebook, period)
+    base = rulebook.account.base_points
+    policy = rulebook.honours
+    scope = policy.scope
+    fields: dict[object, list[tuple[int, object]]] = {}
+    unranked: list[tuple] = []
+    for row in households:
+        hundredths = points.get(row.id, 0)
+        if _active_through(row.status, row.status_since, period):
+            key = row.group_id if scope == "group" else None
+            fields.setdefault(key, []).append((hundredths, row))
+        else:
+            unranked.append(row)
+
+    result: list[Standing] = []
+    for _, members in sorted(fields.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
+        members.sort(key=lambda m: (-m[0], m[1].number))
+        count = len(members)
+        # from_bottom: 1 + households strictly below; computed once per distinct score.
+        below_by_score: dict[int, int] = {}
+        for index in range(count - 1, -1, -1):
+            below_by_score.setdefault(members[index][0], count - index)
+        rank = 0
+        previous = None
+        for index, (hundredths, row) in enumerate(members):
+            if hundredths != previous:
+                rank, previous = index + 1, hundredths
+            value = from_hundredths(hundredths)
+            from_bottom = count - below_by_score[hundredths] + 1
+            tier = tier_by_rank(
+                policy,
+                value,
+                count,
+                rank,
+                from_bottom,
+                vetoed=row.id in vetoed,
+                barred_from_red=row.id in barred,
+            )
+            result.append(_standing(row, value, base, account, rank, tier, vetoed, barred))
+    for row in sorted(unranked, key=lambda r: r.number):
+        value = from_hundredths(points.get(row.id, 0))
+        result.append(_standing(row, value, base, account, None, None, vetoed, barred))
+    return Standings(village.id, period, result, scope)
+
+
+def _standing(row, value, base, account, rank, tier, vetoed, barred) -> Standing:
+    return Standing(
+        row.id,
+        row.number,
+        row.head_name,
+        row.group_id,
+        row.name,
+        value,
+        base + from_hundredths(account.get(row.id, 0)),
+        rank,
+        tier,
+        row.id in vetoed,
+        row.id in barred,
+    )
+
+
+def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
+    """A household's balance on a day: base points plus approved points of its account year up to
+    and including `on` (with the households merged into it, up to the merge)."""
+    rulebook = rulebook or _rulebook(household.village)
+    day_after = on + timedelta(days=1)
+    start = _window_start(rulebook, Period(on, day_after, "day"))
+    total = 0
+    for household_id, until in _sources(household.id):
+        end = day_after if until is None else min(until, day_after)
+        conditions = [
+            Entry.household_id == household_id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on < end,
+        ]
+        if start is not None:
+            conditions.append(Entry.occurred_on >= start)
+        total += db.session.execute(
+            db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
+        ).scalar_one()
+    return rulebook.account.base_points + from_hundredths(total)
+
+
+def _hundredths(expression):
+    # Sums come back as integer hundredths, converted once by from_hundredths().
+    return type_coerce(expression, BigInteger)
+
+
+def _rulebook(village: Village) -> Rulebook:
+    snapshot = rules_store.current_snapshot(village.code)
+    if snapshot is None:  # no rulebook yet: no base points, no tiers
+        return Rulebook(
+            village.code, "", "", date.min, Account(), VetoPolicy(), HonourPolicy(), (), {}
+        )
+    return rules_store.rulebook_of(snapshot)
+
+
+def _window_start(rulebook: Rulebook, period: Period) -> date | None:
+    """The first day of the account year the period ends in; None when balances never reset."""
+    if rulebook.account.reset == "never":
+        return None
+    return account_year(rulebook.account.reset_on, period.end - timedelta(days=1))[0]
+
+
+def _in_account(window_start: date | None, period: Period):
+    if window_start is None or window_start <= period.start:
+        return Entry.points
+    return case((Entry.occurred_on >= window_start, Entry.points), else_=0)
+
+
+def _active_through(status: str, since: date | None, period: Period) -> bool:
+    """Whether the household was still in the registry at the period's end."""
+    return status == HouseholdStatus.ACTIVE.value or (since is not None and since >= period.end)
+
+
+def _fold_merges(village: Village, *totals: dict[int, int]) -> None:
+    """Add each merged-away household's sums to the household that absorbed it (recursively).
+
+    A merged household takes no entries after the merge (the ledger refuses inactive
+    households), so its whole sum up to the period's end is what counts for the survivor.
+    """
+    links = db.session.execute(
+        db.select(HouseholdLink.source_id, HouseholdLink.target_id)
+        .join(Household, Household.id == HouseholdLink.target_id)
+        .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
+    ).all()
+    target_of = dict(links)
+    for source in target_of:
+        final = target_of[source]
+        seen = {source}
+        while final in target_of and final not in seen:
+            seen.add(final)
+            final = target_of[final]
+        for total in totals:
+            if source in total:
+                total[final] = total.get(final, 0) + total[source]
+
+
+def _sources(household_id: int) -> list[tuple[int, date | None]]:
+    from .households import ledger_sources
+
+    links = db.session.execute(
+        db.select(
+            HouseholdLink.kind,
+            HouseholdLink.source_id,
+            HouseholdLink.target_id,
+            HouseholdLink.effective_on,
+        ).where(HouseholdLink.kind == "merge")
+    ).all()
+    if not links:
+        return [(household_id, None)]
+    return [(s.household_id, s.until) for s in ledger_sources(household_id, links)]
+
+
+def _vetoes(village: Village, rulebook: Rulebook, period: Period) -> tuple[set[int], set[int]]:
+    """Households with a live veto entry in the period (black list), and those barred from the
+    red list by a veto in the quarters before it."""
+    quarters = rulebook.veto.bar_red_list_quarters if rulebook.veto else None
+    start = period.start
+    for _ in range(quarters or 0):
+        start = Period.of("quarter", start - timedelta(days=1)).start
+    rows = db.session.execute(
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.household_id,
+            Entry.occurred_on,
+            Entry.veto,
+        ).where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.veto != "",
+            Entry.occurred_on >= start,
+            Entry.occurred_on < period.end,
+        )
+    ).all()
+    reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
+    vetoed: set[int] = set()
+    barred: set[int] = set()
+    for row in rows:
+        if row.kind != "entry" or _cancelled(row.id, reversed_by):
+            continue
+        consequences = row.veto.split(",")
+        if row.occurred_on >= period.start and "black_list" in consequences:
+            vetoed.add(row.household_id)
+        if row.occurred_on < period.start and "bar_red_list" in consequences:
+            barred.add(row.household_id)
+    _fold_sets(village, vetoed, barred)
+    return vetoed, barred
+
+
+def _fold_sets(village: Village, *sets: set[int]) -> None:
+    totals = [dict.fromkeys(s, 1) for s in sets]
+    _fold_merges(village, *totals)
+    for target, total in zip(sets, totals, strict=True):
+        target.update(total)
+
+
+def _cancelled(entry_id: int, reversed_by: dict[int, int]) -> bool:
+    """Whether a chain of reversals (a reversal of a reversal revives) cancels the entry."""
+    depth, current = 0, entry_id
+    while current in reversed_by:
+        depth, current = depth + 1, reversed_by[current]
+    return depth % 2 == 1
