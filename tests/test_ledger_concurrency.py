@@ -69,7 +69,7 @@ def _wait_until_blocked() -> None:
         while time.monotonic() < deadline:
             waiting = conn.exec_driver_sql(
                 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-                " WHERE NOT l.granted AND a.query ILIKE '%FROM household%FOR UPDATE%'"
+                " WHERE NOT l.granted AND a.query ILIKE '%%FROM household%%FOR UPDATE%%'"
             ).scalar_one()
             if waiting:
                 return
