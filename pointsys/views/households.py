@@ -36,8 +36,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from .. import household_summary, roster
 from .. import households as registry
-from .. import roster
 from ..extensions import db
 from ..models import Household, HouseholdStatus, Role, Village
 from .admin import role_required
@@ -542,7 +542,10 @@ def public(token: str):
     household = registry.by_plaque_token(token)
     if household is None:
         abort(404)
-    response = Response(render_template("households/public.html", household=household))
+    page = render_template(
+        "households/public.html", household=household, summary=household_summary.summary(household)
+    )
+    response = Response(page)
     # The URL is a capability: keep it out of caches and out of Referer headers.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
