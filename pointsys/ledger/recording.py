@@ -114,7 +114,12 @@ def record(
         actor=actor,
     )
     result = Recorded(entries)
-    direct = [e for e in entries if not rulebook.item_on(e.item_code, e.occurred_on).review]
+    # A resident's declaration is always reviewed, whatever the item says.
+    direct = [
+        e
+        for e in entries
+        if source != "declaration" and not rulebook.item_on(e.item_code, e.occurred_on).review
+    ]
     if direct:
         # Items the rulebook posts without review are approved now, under the same rules.
         reviewed = approve_now(direct, actor=actor, today=today)
