@@ -238,3 +238,22 @@ def _rulebook():
     from pointsys import rules_store
 
     return rules_store.rulebook_of(rules_store.current_snapshot("demo"))
+
+
+def test_a_batch_refused_while_posting_writes_nothing(village):
+    h1, h2, _ = village.households
+    drafts = [
+        Draft(h1.id, "ENV-01", date(2026, 8, 3)),
+        Draft(h2.id, "ENV-01", date(2026, 8, 3)),
+        Draft(h1.id, "ENV-01", date(2026, 9, 3)),  # the same quarter again: once per quarter
+    ]
+    with pytest.raises(SubmissionRefused) as refused:
+        record(village, *drafts, source="batch")
+    assert [(i, str(p)) for i, p in refused.value.problems] == [
+        (2, "事项 ENV-01 每季度只计一次，本季度已经记过。")
+    ]
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(Entry.id))).scalar_one() == 0
+    assert ledger.record(
+        village.village, drafts[:2], key="k1", actor=village.clerk, source="batch", today=TODAY
+    ).entries  # the key was not used up by the refused attempt

@@ -72,6 +72,8 @@ def record(
     if problems:
         raise SubmissionRefused(problems)
 
+    # A savepoint: if posting refuses an entry, everything this call wrote goes, and nothing else.
+    savepoint = db.session.begin_nested()
     submission = open_submission(village, key, digest, source, actor)
     entries = []
     for draft in drafts:
@@ -123,9 +125,11 @@ def record(
     if direct:
         # Items the rulebook posts without review are approved now, under the same rules.
         reviewed = approve_now(direct, actor=actor, today=today)
-        for entry, problem in reviewed.refused:
-            db.session.rollback()
-            raise SubmissionRefused([(entries.index(entry), problem)])
+        if reviewed.refused:
+            problems = [(entries.index(entry), problem) for entry, problem in reviewed.refused]
+            savepoint.rollback()
+            raise SubmissionRefused(sorted(problems, key=lambda p: p[0]))
+    savepoint.commit()
     for entry in entries:
         result.notices.extend(notices_for(entry, rulebook))
     return result
