@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from . import style
-from .cells import cell, row
+from .cells import Table, cell, row
 from .data import EntryDetail
 from .notice_board import QUARTER_NAMES
 
@@ -68,24 +68,21 @@ def write_entry_detail(detail: EntryDetail, stream: BinaryIO) -> None:
         looks.number,
         looks.left,
     )
+    table = Table(ws, body)
     count = 0
     reversal = _("冲正")
     for count, entry in enumerate(detail.rows, 1):
         remark = reversal if entry.reversal else ""
-        ws.append(
-            row(
-                ws,
-                (
-                    count,
-                    entry.number,
-                    entry.public_name,
-                    entry.item_title,
-                    entry.article,
-                    entry.occurred_on,
-                    entry.points,
-                    remark,
-                ),
-                body,
+        table.append(
+            (
+                count,
+                entry.number,
+                entry.public_name,
+                entry.item_title,
+                entry.article,
+                entry.occurred_on,
+                entry.points,
+                remark,
             )
         )
     last = HEADER_ROW + count

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from . import style
-from .cells import cell, row
+from .cells import Table, cell, row
 from .data import ListSection, NoticeBoard
 
 COLUMNS = (
@@ -123,21 +123,18 @@ def _write_section(wb, board: NoticeBoard, section: ListSection, name: str, qr_p
         looks.centre,
         looks.left,
     )
+    table = Table(ws, body)
     for entry in section.rows:
-        ws.append(
-            row(
-                ws,
-                (
-                    entry.rank,
-                    entry.number,
-                    entry.public_name,
-                    entry.group_name or "",
-                    entry.points,
-                    entry.balance,
-                    entry.tier_name,
-                    entry.reason,
-                ),
-                body,
+        table.append(
+            (
+                entry.rank,
+                entry.number,
+                entry.public_name,
+                entry.group_name or "",
+                entry.points,
+                entry.balance,
+                entry.tier_name,
+                entry.reason,
             )
         )
     last = HEADER_ROW + len(section.rows)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from . import style
-from .cells import cell, row
+from .cells import Table, cell, row
 from .data import Statement
 
 COLUMNS = (
@@ -53,8 +53,8 @@ def write_statement(statement: Statement, stream: BinaryIO) -> None:
         style.merge(ws, index, width)
     ws.append(row(ws, [str(c) for c in COLUMNS], looks.header))
     body = (looks.date, looks.left, looks.left, looks.number, looks.number, looks.left)
-    opening = (None, _("年初余额"), "", None, statement.opening_balance, "")
-    ws.append(row(ws, opening, body))
+    table = Table(ws, body)
+    table.append((None, _("年初余额"), "", None, statement.opening_balance, ""))
     for entry in statement.rows:
         remarks = []
         if entry.reversal:
@@ -69,11 +69,11 @@ def write_statement(statement: Statement, stream: BinaryIO) -> None:
             entry.balance,
             "；".join(remarks),
         )
-        ws.append(row(ws, values, body))
+        table.append(values)
     closing = statement.closing_balance
     if closing is None:
         closing = statement.rows[-1].balance if statement.rows else statement.opening_balance
-    ws.append(row(ws, (None, _("年末余额"), "", None, closing, ""), body))
+    table.append((None, _("年末余额"), "", None, closing, ""))
     last = HEADER_ROW + len(statement.rows) + 2
     ws.append([])
     ws.append(row(ws, [None] * (width - 3) + [statement.committee_name], looks.signature))
