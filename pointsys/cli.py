@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from . import accounts_cli
 from .database import check_connection
+from .exports_cli import export_group
 from .extensions import db
 from .households_cli import households_group
 from .rules_cli import rules_group
@@ -47,6 +48,7 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(rules_group)
     app.cli.add_command(households_group)
+    app.cli.add_command(export_group)
 
 
 @click.group("translations", cls=AppGroup)

@@ -36,6 +36,7 @@ NAV_ENTRIES: list[NavEntry] = [
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
+    NavEntry("exports.index", _l("导出表格"), frozenset()),
 ]
 
 

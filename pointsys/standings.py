@@ -188,9 +188,41 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
     return rulebook.account.base_points + from_hundredths(total)
 
 
+def running_balance(
+    household: Household, start: date, end: date, rulebook: Rulebook | None = None
+) -> tuple[Decimal, list[tuple[object, Decimal]]]:
+    """A household's approved entries in [start, end) (with those of households merged into it),
+    each with the balance after it, and the opening balance: what a statement prints.
+
+    The balance after the last entry of a day equals balance(household, that day); at an
+    account-year reset the running balance starts again from the base points.
+    """
+    from .ledger_queries import approved_entries_of
+
+    rulebook = rulebook or _rulebook(household.village)
+    base = rulebook.account.base_points
+    window = _window_start(rulebook, Period(start, start + timedelta(days=1), "day"))
+    opening = base if window == start else balance(household, start - timedelta(days=1), rulebook)
+    total = opening
+    rows = []
+    for entry in approved_entries_of(_sources(household.id), start, end):
+        day = entry.occurred_on
+        entry_window = _window_start(rulebook, Period(day, day + timedelta(days=1), "day"))
+        if entry_window != window:
+            window, total = entry_window, base
+        total += entry.points
+        rows.append((entry, total))
+    return opening, rows
+
+
 def _hundredths(expression):
     # Sums come back as integer hundredths, converted once by from_hundredths().
     return type_coerce(expression, BigInteger)
+
+
+def rulebook_for(village: Village) -> Rulebook:
+    """The rulebook standings count by: the village's current one (an empty one if none)."""
+    return _rulebook(village)
 
 
 def _rulebook(village: Village) -> Rulebook:

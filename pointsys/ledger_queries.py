@@ -1,0 +1,122 @@
+"""Listing ledger entries for exports, row by row (never summed here: sums live in standings.py).
+
+Queries select plain columns (no ORM objects, so no identity map grows) and stream with
+`yield_per`: PostgreSQL uses a server-side cursor, SQLite reads its cursor as it goes. A million
+entries pass through in constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import aliased
+
+from .extensions import db
+from .models import Entry, EntryStatus, Household, User, Village
+from .periods import Period
+
+BATCH = 2000
+
+
+def approved_entries(village: Village, period: Period) -> Iterator:
+    """Every approved entry of the village that happened in `period` (reversals included), by
+    户号, then day, then the order they were recorded in."""
+    query = (
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.item_code,
+            Entry.item_title,
+            Entry.article,
+            Entry.occurred_on,
+            Entry.points,
+            Entry.note,
+            Household.number,
+            Household.head_name,
+        )
+        .join(Household, Household.id == Entry.household_id)
+        .where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on >= period.start,
+            Entry.occurred_on < period.end,
+        )
+        .order_by(Household.number, Entry.occurred_on, Entry.id)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.execute(query)
+
+
+def approved_entries_of(sources: list[tuple[int, date | None]], start: date, end: date) -> list:
+    """The approved entries in [start, end) of a household and of the households merged into it
+    (each `source` is (household id, counted until — the merge day, or None)), by day."""
+    conditions = [
+        and_(
+            Entry.household_id == household_id,
+            Entry.occurred_on < (end if until is None else min(until, end)),
+        )
+        for household_id, until in sources
+    ]
+    query = (
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.item_title,
+            Entry.article,
+            Entry.occurred_on,
+            Entry.points,
+            Entry.note,
+            Household.number,
+        )
+        .join(Household, Household.id == Entry.household_id)
+        .where(
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on >= start,
+            or_(*conditions),
+        )
+        .order_by(Entry.occurred_on, Entry.id)
+    )
+    return db.session.execute(query).all()
+
+
+def archive_rows(village: Village) -> Iterator:
+    """Every entry of the village in every status, with who recorded and who reviewed it, in
+    the order recorded. Streamed."""
+    creator = aliased(User)
+    reviewer = aliased(User)
+    query = (
+        db.select(
+            Entry.id,
+            Household.number,
+            Household.head_name,
+            Entry.item_code,
+            Entry.item_title,
+            Entry.article,
+            Entry.occurred_on,
+            Entry.quantity,
+            Entry.requested,
+            Entry.points,
+            Entry.status,
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.limits,
+            Entry.veto,
+            Entry.source,
+            Entry.note,
+            Entry.created_label,
+            creator.username,
+            Entry.created_at,
+            reviewer.username,
+            Entry.reviewed_at,
+            Entry.review_note,
+        )
+        .join(Household, Household.id == Entry.household_id)
+        .outerjoin(creator, creator.id == Entry.created_by_id)
+        .outerjoin(reviewer, reviewer.id == Entry.reviewed_by_id)
+        .where(Entry.village_id == village.id)
+        .order_by(Entry.id)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.execute(query)

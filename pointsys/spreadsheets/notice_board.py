@@ -1,0 +1,176 @@
+"""The honour lists for the notice board (公示栏): one A4 sheet per list, ready to print.
+
+Written in openpyxl's write-only mode (styles, merged titles, print titles and page setup all
+work there), so a 10,000-household list costs about what writing its bare cells costs.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+
+from . import style
+from .cells import Table, cell, row
+from .data import ListSection, NoticeBoard
+
+COLUMNS = (
+    _l("名次"),
+    _l("户号"),
+    _l("户主"),
+    _l("村民小组"),
+    _l("本季积分"),
+    _l("累计积分"),
+    _l("等级"),
+    _l("备注"),
+)
+HEADER_ROW = 4
+QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+
+
+def title(board: NoticeBoard) -> str:
+    """E.g. 幸福村2026年第三季度积分红黑榜, with （第2版） or （草稿）."""
+    year, quarter = board.quarter_code.upper().split("Q")
+    text = _(
+        "%(village)s%(year)s年%(quarter)s积分红黑榜",
+        village=board.village_name,
+        year=year,
+        quarter=QUARTER_NAMES[int(quarter)],
+    )
+    if board.issue is None:
+        return text + _("（草稿）")
+    if board.issue > 1:
+        return text + _("（第%(issue)s版）", issue=board.issue)
+    return text
+
+
+def publicity_text(board: NoticeBoard) -> str:
+    """The publicity period and where to object, under the title."""
+    parts = []
+    start = board.publicity_from or board.published_on
+    if start and board.publicity_until:
+        parts.append(
+            _(
+                "公示期：%(start)s至%(end)s。",
+                start=style.chinese_date(start),
+                end=style.chinese_date(board.publicity_until),
+            )
+        )
+    if board.objections_to:
+        parts.append(_("对名单有异议的，请在公示期内向%(whom)s反映。", whom=board.objections_to))
+    if board.issue is None:
+        parts.append(_("本表为草稿，尚未公布。"))
+    return "".join(parts)
+
+
+def write_notice_board(board: NoticeBoard, stream: BinaryIO) -> None:
+    """Write the lists as an .xlsx to a binary stream: a sheet per list, in the board's order."""
+    wb = Workbook(write_only=True)
+    taken: set[str] = set()
+    qr_png = _qr_png(board.qr_url) if board.qr_url else None
+    for section in board.lists:
+        _write_section(wb, board, section, style.sheet_title(str(section.title), taken), qr_png)
+    if not board.lists:
+        _write_section(wb, board, ListSection(_("红黑榜"), "red", []), "Sheet", qr_png)
+    wb.save(stream)
+
+
+def notice_board_bytes(board: NoticeBoard) -> bytes:
+    buffer = io.BytesIO()
+    write_notice_board(board, buffer)
+    return buffer.getvalue()
+
+
+def _write_section(wb, board: NoticeBoard, section: ListSection, name: str, qr_png) -> None:
+    ws = wb.create_sheet(name)
+    looks = style.Looks(ws, section.side)
+    width = len(COLUMNS)
+    headers = [str(c) for c in COLUMNS]
+    style.set_widths(
+        ws,
+        style.fit_widths(
+            headers,
+            (
+                (r.rank, r.number, r.public_name, r.group_name, "", "", r.tier_name, r.reason)
+                for r in section.rows
+            ),
+            minimum=8,
+            maximum=30,
+        ),
+    )
+    style.print_setup(ws, f"1:{HEADER_ROW}")
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[2].height = 24
+    ws.row_dimensions[3].height = 36
+
+    ws.append([cell(ws, title(board), looks.title)])
+    ws.append([cell(ws, section.title, looks.subtitle)])
+    ws.append([cell(ws, publicity_text(board), looks.info)])
+    for index in (1, 2, 3):
+        style.merge(ws, index, width)
+    ws.append(row(ws, headers, looks.header))
+
+    body = (
+        looks.centre,
+        looks.centre,
+        looks.centre,
+        looks.centre,
+        looks.number,
+        looks.number,
+        looks.centre,
+        looks.left,
+    )
+    table = Table(ws, body)
+    for entry in section.rows:
+        table.append(
+            (
+                entry.rank,
+                entry.number,
+                entry.public_name,
+                entry.group_name or "",
+                entry.points,
+                entry.balance,
+                entry.tier_name,
+                entry.reason,
+            )
+        )
+    last = HEADER_ROW + len(section.rows)
+    if not section.rows:
+        last += 1
+        ws.append(row(ws, [_("本季度无")] + [None] * (width - 1), looks.centre))
+        style.merge(ws, last, width)
+
+    ws.append([])
+    signed = last + 2
+    ws.append(row(ws, [None] * (width - 3) + [board.committee_name], looks.signature))
+    style.merge_range(ws, signed, width - 2, width)
+    day = board.published_on
+    if day is not None:
+        ws.append(row(ws, [None] * (width - 3) + [style.chinese_date(day)], looks.signature))
+        style.merge_range(ws, signed + 1, width - 2, width)
+    if qr_png is not None:
+        _add_qr(ws, qr_png, board.qr_url, signed, looks)
+
+
+def _qr_png(url: str) -> bytes:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
+    return buffer.getvalue()
+
+
+def _add_qr(ws, png: bytes, url: str, at_row: int, looks) -> None:
+    """The QR code to the online list beside the signature, with the link as text below it."""
+    from openpyxl.drawing.image import Image
+
+    image = Image(io.BytesIO(png))
+    image.width = image.height = 96
+    ws.add_image(image, f"A{at_row}")
+    # Rows under the picture so the link prints below it, not over it.
+    for _index in range(3):
+        ws.append([])
+    ws.append([cell(ws, _("扫码查看网上公示：%(url)s", url=url), looks.info)])
