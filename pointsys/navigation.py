@@ -36,6 +36,8 @@ NAV_ENTRIES: list[NavEntry] = [
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
+    NavEntry("lists.index", _l("红黑榜"), frozenset()),
+    NavEntry("lists.objections", _l("异议"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
 ]
 
 

@@ -16,10 +16,12 @@ from .issues import (
     latest_issue,
     previous_issue,
     publish,
+    published_lists,
 )
 from .lists import HonourList, HonourLists, ListRow, draft_lists
 from .objections import (
     ObjectionView,
+    find_household,
     household_objections,
     objections,
     raise_objection,
@@ -82,6 +84,7 @@ __all__ = [
     "default_publicity_days",
     "difference",
     "draft_lists",
+    "find_household",
     "household_objections",
     "in_publicity",
     "issues",
@@ -91,6 +94,7 @@ __all__ = [
     "previous_issue",
     "publish",
     "publish_demo",
+    "published_lists",
     "raise_objection",
     "settle_objection",
     "year_end",

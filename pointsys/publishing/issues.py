@@ -11,11 +11,11 @@ from sqlalchemy import func
 from .. import audit, rules_store
 from ..extensions import db
 from ..ledger import is_closed
-from ..models import Entry, Publication, PublicationRow, User, Village
+from ..models import Entry, Publication, PublicationRow, RulebookSnapshot, User, Village
 from ..periods import Period
 from ..rulebook.messages import N_
 from ..translated import TranslatedError
-from .lists import draft_lists
+from .lists import HonourList, HonourLists, ListRow, draft_lists
 
 
 class PublishingError(TranslatedError):
@@ -199,3 +199,45 @@ def _line(row: PublicationRow) -> tuple:
 
 def in_publicity(publication: Publication, day: date) -> bool:
     return publication.publicity_start <= day <= publication.publicity_end
+
+
+def published_lists(publication: Publication) -> HonourLists:
+    """An issue as HonourLists (the same shape as a draft), for the print page, the public page
+    and the notice-board spreadsheet. Every tier of the rulebook it was published under is
+    there, in order, empty ones too."""
+    village = db.session.get(Village, publication.village_id)
+    snapshot = (
+        db.session.get(RulebookSnapshot, publication.rulebook_snapshot_id)
+        if publication.rulebook_snapshot_id
+        else None
+    )
+    by_tier: dict[str, HonourList] = {}
+    if snapshot is not None:
+        tiers = sorted(
+            rules_store.rulebook_of(snapshot).honours.tiers, key=lambda t: t.side != "red"
+        )
+        by_tier = {t.code: HonourList(t.code, t.name, t.side, []) for t in tiers}
+    for row in publication.rows:
+        honour_list = by_tier.setdefault(
+            row.tier_code, HonourList(row.tier_code, row.tier_name, row.side, [])
+        )
+        honour_list.rows.append(
+            ListRow(
+                rank=row.rank,
+                household_id=row.household_id,
+                number=row.number,
+                public_name=row.public_name,
+                group_name=row.group_name,
+                points=row.points,
+                balance=row.balance,
+                reason=row.reason,
+            )
+        )
+    return HonourLists(
+        village_code=village.code,
+        village_name=village.name,
+        quarter=Period.parse(publication.quarter_code),
+        scope=publication.scope,
+        names=publication.names,
+        lists=list(by_tier.values()),
+    )

@@ -170,6 +170,17 @@ def _correct(objection: Objection, actor: User, answer: str, today: date) -> Non
     objection.new_publication_id = new_issue.id
 
 
+def find_household(village: Village, number: str) -> Household:
+    """The village's household by 户号, for a clerk typing it in."""
+    number = (number or "").strip()
+    household = db.session.execute(
+        db.select(Household).filter_by(village_id=village.id, number=number)
+    ).scalar_one_or_none()
+    if household is None:
+        raise PublishingError(N_("没有户号为“%(number)s”的户，请核对。"), number=number)
+    return household
+
+
 @dataclass(frozen=True)
 class ObjectionView:
     """An objection with what the supervisor's page needs to know about its deadline."""
