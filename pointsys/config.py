@@ -42,6 +42,9 @@ class Defaults:
     # Behind a reverse proxy (nginx), trust one X-Forwarded-For/-Proto hop for the client address.
     PROXY_FIX = False
     ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB
+    # Honour lists: the rulebook format has no setting for these yet, so the deployment sets them.
+    PUBLICITY_DAYS = 7  # 公示期: calendar days a published list stays up for objections
+    OBJECTION_DAYS = 7  # days the supervision committee has to settle an objection
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

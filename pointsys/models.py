@@ -431,3 +431,93 @@ class QuarterClose(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)  # why it was reopened
+
+
+class Publication(db.Model):
+    """One issue (第N版) of a quarter's honour lists as published. Never changed: the database
+    refuses UPDATE and DELETE (invariant 5); a correction is published as the next issue."""
+
+    __tablename__ = "publication"
+    __table_args__ = (UniqueConstraint("village_id", "quarter_start", "issue"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    quarter_start: Mapped[date] = mapped_column(Date)
+    quarter_code: Mapped[str] = mapped_column(String(10))  # "2026Q3"
+    issue: Mapped[int] = mapped_column()  # 1, 2, …
+    rulebook_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("rulebook_snapshot.id"))
+    rulebook_version: Mapped[str] = mapped_column(String(100))
+    last_entry_id: Mapped[int | None] = mapped_column()  # the newest ledger entry it includes
+    scope: Mapped[str] = mapped_column(String(10))  # "village" or "group"
+    names: Mapped[str] = mapped_column(String(10))  # "full" or "masked"
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_label: Mapped[str] = mapped_column(String(100))
+    publicity_start: Mapped[date] = mapped_column(Date)  # first day of the publicity period
+    publicity_end: Mapped[date] = mapped_column(Date)  # last day (inclusive)
+    objection_days: Mapped[int] = mapped_column()  # days the committee has to settle one
+    reason: Mapped[str | None] = mapped_column(Text)  # why a later issue was published
+
+    rows: Mapped[list[PublicationRow]] = relationship(
+        order_by="PublicationRow.position", back_populates="publication"
+    )
+
+
+class PublicationRow(db.Model):
+    """A household's line on a published list, exactly as printed (the name as shown)."""
+
+    __tablename__ = "publication_row"
+    __table_args__ = (UniqueConstraint("publication_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id"), index=True)
+    position: Mapped[int] = mapped_column()  # order on the notice board, from 1
+    tier_code: Mapped[str] = mapped_column(String(32))
+    tier_name: Mapped[str] = mapped_column(String(50))
+    side: Mapped[str] = mapped_column(String(5))  # red / black
+    rank: Mapped[int] = mapped_column()
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    number: Mapped[str] = mapped_column(String(32))
+    public_name: Mapped[str] = mapped_column(String(100))
+    group_name: Mapped[str | None] = mapped_column(String(50))
+    points: Mapped[Decimal] = mapped_column(Points)  # this quarter's points
+    balance: Mapped[Decimal] = mapped_column(Points)  # the account balance at the quarter's end
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    publication: Mapped[Publication] = relationship(back_populates="rows")
+
+
+class ObjectionStatus(enum.StrEnum):
+    OPEN = "open"  # 待处理
+    UPHELD = "upheld"  # 异议成立
+    DISMISSED = "dismissed"  # 异议不成立
+
+
+class Objection(db.Model):
+    """An objection (异议) to a household's place on a published list, or to one of its entries,
+    raised during the publicity period and settled once by the supervision committee."""
+
+    __tablename__ = "objection"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id"))
+    text: Mapped[str] = mapped_column(Text)
+    raised_by_label: Mapped[str] = mapped_column(String(100))  # who objected (a resident's name)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    raised_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)  # the committee answers by this day
+    status: Mapped[str] = mapped_column(String(10), default=ObjectionStatus.OPEN.value)
+    answer: Mapped[str | None] = mapped_column(Text)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    correction_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id"))
+    new_publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
+
+    publication: Mapped[Publication] = relationship(foreign_keys=[publication_id])
+    household: Mapped[Household] = relationship()
+    entry: Mapped[Entry | None] = relationship(foreign_keys=[entry_id])

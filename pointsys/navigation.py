@@ -37,6 +37,8 @@ NAV_ENTRIES: list[NavEntry] = [
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
     NavEntry("exports.index", _l("导出表格"), frozenset()),
+    NavEntry("lists.index", _l("红黑榜"), frozenset()),
+    NavEntry("lists.objections", _l("异议"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
 ]
 
 

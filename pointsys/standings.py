@@ -123,17 +123,18 @@ def standings(village: Village, period: Period, rulebook: Rulebook | None = None
     for _, members in sorted(fields.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
         members.sort(key=lambda m: (-m[0], m[1].number))
         count = len(members)
-        # from_bottom: 1 + households strictly below; computed once per distinct score.
-        below_by_score: dict[int, int] = {}
+        # from_bottom: 1 + households strictly below, i.e. count - the score's last index;
+        # computed once per distinct score (walking up from the bottom, the first seen is last).
+        from_bottom_by_score: dict[int, int] = {}
         for index in range(count - 1, -1, -1):
-            below_by_score.setdefault(members[index][0], count - index)
+            from_bottom_by_score.setdefault(members[index][0], count - index)
         rank = 0
         previous = None
         for index, (hundredths, row) in enumerate(members):
             if hundredths != previous:
                 rank, previous = index + 1, hundredths
             value = from_hundredths(hundredths)
-            from_bottom = count - below_by_score[hundredths] + 1
+            from_bottom = from_bottom_by_score[hundredths]
             tier = tier_by_rank(
                 policy,
                 value,
@@ -342,3 +343,47 @@ def _cancelled(entry_id: int, reversed_by: dict[int, int]) -> bool:
     while current in reversed_by:
         depth, current = depth + 1, reversed_by[current]
     return depth % 2 == 1
+
+
+def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+    """The live veto entries of the period by household (merges folded in): (item title,
+    consequences) — the reasons printed on a black list and the star drops of a year."""
+    rows = db.session.execute(
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.household_id,
+            Entry.item_title,
+            Entry.veto,
+        )
+        .where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.veto != "",
+            Entry.occurred_on >= period.start,
+            Entry.occurred_on < period.end,
+        )
+        .order_by(Entry.occurred_on, Entry.id)
+    ).all()
+    reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for row in rows:
+        if row.kind == "entry" and not _cancelled(row.id, reversed_by):
+            found.setdefault(row.household_id, []).append(
+                (row.item_title, tuple(row.veto.split(",")))
+            )
+    links = db.session.execute(
+        db.select(HouseholdLink.source_id, HouseholdLink.target_id)
+        .join(Household, Household.id == HouseholdLink.target_id)
+        .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
+    ).all()
+    target_of = dict(links)
+    for source in list(found):
+        final, seen = source, {source}
+        while final in target_of and target_of[final] not in seen:
+            final = target_of[final]
+            seen.add(final)
+        if final != source:
+            found.setdefault(final, []).extend(found.pop(source))
+    return found

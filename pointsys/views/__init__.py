@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, exports, households, main, rules, settings
+    from . import admin, auth, exports, households, lists, main, public_lists, rules, settings
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -13,3 +13,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules.bp)
     app.register_blueprint(households.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(lists.bp)
+    app.register_blueprint(public_lists.bp)

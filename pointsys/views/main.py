@@ -21,4 +21,6 @@ def index():
             .order_by(Village.code)
         ).all()
         villages = [(village, count) for village, count in rows]
-    return render_template("main/index.html", villages=villages)
+    # Everyone, signed in or not, may open each village's published honour lists.
+    public = db.session.execute(db.select(Village).order_by(Village.code)).scalars().all()
+    return render_template("main/index.html", villages=villages, public_villages=public)

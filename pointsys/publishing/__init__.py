@@ -1,0 +1,101 @@
+"""Publishing: draft honour lists from standings, immutable issues with a publicity period,
+objections settled by the supervision committee, and the year-end star ratings."""
+
+from __future__ import annotations
+
+from ..periods import Period
+from .issues import (
+    Change,
+    PublishingError,
+    default_objection_days,
+    default_publicity_days,
+    difference,
+    in_publicity,
+    issues,
+    issues_of,
+    latest_issue,
+    previous_issue,
+    publish,
+    published_lists,
+)
+from .lists import HonourList, HonourLists, ListRow, draft_lists
+from .objections import (
+    ObjectionView,
+    find_household,
+    household_objections,
+    objections,
+    raise_objection,
+    settle_objection,
+)
+from .year_end import YearEnd, YearRow, year_end
+
+DEMO_QUARTER = "2026Q3"
+
+
+def publish_demo(village, report) -> None:
+    """The demo step: publish 2026Q3 once, if that quarter is closed and has entries; otherwise
+    do nothing. `report` is the DemoReport (its `created` list names the new issue)."""
+    from datetime import date
+
+    from ..extensions import db
+    from ..ledger import is_closed
+    from ..models import Entry, Role, User, UserRole
+
+    quarter = Period.parse(DEMO_QUARTER)
+    if date.today() < quarter.end or not is_closed(village, quarter.start):
+        return
+    if latest_issue(village, quarter) is not None:
+        return
+    has_entries = db.session.execute(
+        db.select(Entry.id)
+        .where(
+            Entry.village_id == village.id,
+            Entry.occurred_on >= quarter.start,
+            Entry.occurred_on < quarter.end,
+        )
+        .limit(1)
+    ).first()
+    if has_entries is None:
+        return
+    admin = db.session.execute(
+        db.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value)
+        .order_by(User.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if admin is None:
+        return
+    publish(village, quarter, admin)
+    db.session.commit()
+    report.created.append(f"{DEMO_QUARTER} 红黑榜（第1版）")
+
+
+__all__ = [
+    "Change",
+    "HonourList",
+    "HonourLists",
+    "ListRow",
+    "ObjectionView",
+    "PublishingError",
+    "YearEnd",
+    "YearRow",
+    "default_objection_days",
+    "default_publicity_days",
+    "difference",
+    "draft_lists",
+    "find_household",
+    "household_objections",
+    "in_publicity",
+    "issues",
+    "issues_of",
+    "latest_issue",
+    "objections",
+    "previous_issue",
+    "publish",
+    "publish_demo",
+    "published_lists",
+    "raise_objection",
+    "settle_objection",
+    "year_end",
+]

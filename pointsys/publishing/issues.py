@@ -1,0 +1,243 @@
+"""Publishing a quarter's lists: an immutable issue (第N版) with its publicity period (公示期)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func
+
+from .. import audit, rules_store
+from ..extensions import db
+from ..ledger import is_closed
+from ..models import Entry, Publication, PublicationRow, RulebookSnapshot, User, Village
+from ..periods import Period
+from ..rulebook.messages import N_
+from ..translated import TranslatedError
+from .lists import HonourList, HonourLists, ListRow, draft_lists
+
+
+class PublishingError(TranslatedError):
+    """Publishing or an objection refused; the message says why and what to do."""
+
+
+def default_publicity_days() -> int:
+    """Days a list stays up for objections: the rulebook format has no such setting yet, so it
+    is the deployment's PUBLICITY_DAYS (7 by default)."""
+    return int(current_app.config.get("PUBLICITY_DAYS", 7))
+
+
+def default_objection_days() -> int:
+    """Days the committee has to settle an objection: OBJECTION_DAYS (7 by default)."""
+    return int(current_app.config.get("OBJECTION_DAYS", 7))
+
+
+def publish(
+    village: Village,
+    quarter: Period,
+    actor: User,
+    publicity_days: int | None = None,
+    *,
+    reason: str | None = None,
+    today: date | None = None,
+) -> Publication:
+    """Freeze the quarter's lists as the next issue; the publicity period starts today.
+
+    Refused for a quarter that has not ended or is not closed (entries could still change it).
+    The caller commits.
+    """
+    today = today or date.today()
+    if quarter.kind != "quarter":
+        raise PublishingError(N_("红黑榜按季度公布，请写成 2026Q3 这样。"))
+    if today < quarter.end:
+        raise PublishingError(
+            N_("%(quarter)s 还没有结束（到 %(end)s 前），不能公布红黑榜。"),
+            quarter=quarter.code,
+            end=quarter.end.isoformat(),
+        )
+    if not is_closed(village, quarter.start):
+        raise PublishingError(
+            N_("%(quarter)s 还没有结账，请先结账再公布红黑榜，以免公布后记录还在变。"),
+            quarter=quarter.code,
+        )
+    days = publicity_days if publicity_days is not None else default_publicity_days()
+    if days < 1:
+        raise PublishingError(N_("公示期至少 1 天。"))
+    snapshot = rules_store.current_snapshot(village.code)
+    rulebook = rules_store.rulebook_of(snapshot) if snapshot else None
+    lists = draft_lists(village, quarter, rulebook)
+    previous = latest_issue(village, quarter)
+    last_entry = db.session.execute(
+        db.select(func.max(Entry.id)).where(
+            Entry.village_id == village.id,
+            Entry.occurred_on >= quarter.start,
+            Entry.occurred_on < quarter.end,
+        )
+    ).scalar_one()
+    publication = Publication(
+        village_id=village.id,
+        quarter_start=quarter.start,
+        quarter_code=quarter.code,
+        issue=(previous.issue + 1) if previous else 1,
+        rulebook_snapshot_id=snapshot.id if snapshot else None,
+        rulebook_version=snapshot.version if snapshot else "",
+        last_entry_id=last_entry,
+        scope=lists.scope,
+        names=lists.names,
+        published_by_id=actor.id,
+        published_label=actor.username,
+        publicity_start=today,
+        publicity_end=today + timedelta(days=days - 1),
+        objection_days=default_objection_days(),
+        reason=(reason or "").strip() or None,
+    )
+    publication.rows = [
+        PublicationRow(
+            position=position,
+            tier_code=honour_list.tier_code,
+            tier_name=honour_list.tier_name,
+            side=honour_list.side,
+            rank=row.rank,
+            household_id=row.household_id,
+            number=row.number,
+            public_name=row.public_name,
+            group_name=row.group_name,
+            points=row.points,
+            balance=row.balance,
+            reason=row.reason,
+        )
+        for position, (honour_list, row) in enumerate(lists.rows, start=1)
+    ]
+    db.session.add(publication)
+    db.session.flush()
+    audit.record(
+        "list_published",
+        "publication",
+        publication.id,
+        actor=actor,
+        after={
+            "quarter": quarter.code,
+            "issue": publication.issue,
+            "rows": len(publication.rows),
+            "last_entry_id": last_entry,
+            "publicity": [
+                publication.publicity_start.isoformat(),
+                publication.publicity_end.isoformat(),
+            ],
+        },
+    )
+    return publication
+
+
+def latest_issue(village: Village, quarter: Period) -> Publication | None:
+    """The newest issue of the quarter's lists, or None if never published."""
+    return db.session.execute(
+        db.select(Publication)
+        .filter_by(village_id=village.id, quarter_start=quarter.start)
+        .order_by(Publication.issue.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def issues(village: Village) -> list[Publication]:
+    """Every issue of the village, newest quarter first, then newest issue first."""
+    return list(
+        db.session.execute(
+            db.select(Publication)
+            .filter_by(village_id=village.id)
+            .order_by(Publication.quarter_start.desc(), Publication.issue.desc())
+        ).scalars()
+    )
+
+
+def issues_of(publication: Publication) -> list[Publication]:
+    """Every issue of the same quarter, oldest first."""
+    return list(
+        db.session.execute(
+            db.select(Publication)
+            .filter_by(village_id=publication.village_id, quarter_start=publication.quarter_start)
+            .order_by(Publication.issue)
+        ).scalars()
+    )
+
+
+def previous_issue(publication: Publication) -> Publication | None:
+    return next((p for p in reversed(issues_of(publication)) if p.issue < publication.issue), None)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A household whose line differs between two issues: (tier, rank, points) before and after;
+    None on one side when the household was not on any list in that issue."""
+
+    number: str
+    public_name: str
+    before: PublicationRow | None
+    after: PublicationRow | None
+
+
+def difference(older: Publication, newer: Publication) -> list[Change]:
+    """What changed from one issue to the next, by 户号."""
+    before = {r.household_id: r for r in older.rows}
+    after = {r.household_id: r for r in newer.rows}
+    changes = []
+    for household_id in sorted(
+        set(before) | set(after), key=lambda h: (before.get(h) or after[h]).number
+    ):
+        a, b = before.get(household_id), after.get(household_id)
+        if a is not None and b is not None and _line(a) == _line(b):
+            continue
+        row = b or a
+        changes.append(Change(row.number, row.public_name, a, b))
+    return changes
+
+
+def _line(row: PublicationRow) -> tuple:
+    return (row.tier_code, row.rank, row.points, row.balance, row.reason)
+
+
+def in_publicity(publication: Publication, day: date) -> bool:
+    return publication.publicity_start <= day <= publication.publicity_end
+
+
+def published_lists(publication: Publication) -> HonourLists:
+    """An issue as HonourLists (the same shape as a draft), for the print page, the public page
+    and the notice-board spreadsheet. Every tier of the rulebook it was published under is
+    there, in order, empty ones too."""
+    village = db.session.get(Village, publication.village_id)
+    snapshot = (
+        db.session.get(RulebookSnapshot, publication.rulebook_snapshot_id)
+        if publication.rulebook_snapshot_id
+        else None
+    )
+    by_tier: dict[str, HonourList] = {}
+    if snapshot is not None:
+        tiers = sorted(
+            rules_store.rulebook_of(snapshot).honours.tiers, key=lambda t: t.side != "red"
+        )
+        by_tier = {t.code: HonourList(t.code, t.name, t.side, []) for t in tiers}
+    for row in publication.rows:
+        honour_list = by_tier.setdefault(
+            row.tier_code, HonourList(row.tier_code, row.tier_name, row.side, [])
+        )
+        honour_list.rows.append(
+            ListRow(
+                rank=row.rank,
+                household_id=row.household_id,
+                number=row.number,
+                public_name=row.public_name,
+                group_name=row.group_name,
+                points=row.points,
+                balance=row.balance,
+                reason=row.reason,
+            )
+        )
+    return HonourLists(
+        village_code=village.code,
+        village_name=village.name,
+        quarter=Period.parse(publication.quarter_code),
+        scope=publication.scope,
+        names=publication.names,
+        lists=list(by_tier.values()),
+    )

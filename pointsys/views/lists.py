@@ -1,0 +1,290 @@
+"""Honour lists (红黑榜) for staff: draft and publish a quarter, its issues, the print page,
+objections for the supervision committee, and the year-end award list.
+
+Thin: parse the form, call pointsys.publishing, commit or roll back, render.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .. import ledger, publishing
+from ..extensions import db
+from ..models import Objection, Publication, Role
+from ..periods import Period, PeriodError, quarter_of
+from ..rulebook.describe import plain
+from .admin import role_required
+from .households import current_village
+
+bp = Blueprint("lists", __name__, url_prefix="/lists")
+
+STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR)
+
+
+class PublishForm(FlaskForm):
+    quarter = HiddenField(validators=[DataRequired()])
+    publicity_days = IntegerField(
+        _l("公示天数"), validators=[Optional(), NumberRange(min=1, max=60)]
+    )
+    reason = StringField(_l("重新公布的原因（第2版起填写）"), validators=[Length(max=300)])
+
+
+class ObjectionForm(FlaskForm):
+    number = StringField(_l("户号"), validators=[DataRequired(), Length(max=32)])
+    entry_id = IntegerField(_l("针对的记录编号（可不填）"), validators=[Optional()])
+    raised_by = StringField(_l("提出人"), validators=[DataRequired(), Length(max=100)])
+    text = TextAreaField(_l("异议内容"), validators=[DataRequired(), Length(max=2000)])
+
+
+class SettleForm(FlaskForm):
+    decision = RadioField(
+        _l("结论"),
+        choices=[
+            SelectChoice("dismissed", _l("异议不成立")),
+            SelectChoice("upheld", _l("异议成立")),
+        ],
+        validators=[DataRequired()],
+    )
+    answer = TextAreaField(_l("答复理由"), validators=[DataRequired(), Length(max=2000)])
+    correct_entry = BooleanField(_l("冲正所针对的记录并公布新一版"))
+
+
+@bp.app_template_filter("points")
+def points_filter(value) -> str:
+    """Points as people write them: 10, 0.5, -2 (no trailing zeros)."""
+    return plain(Decimal(value))
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _quarter_arg() -> Period:
+    """The quarter asked for (?quarter=2026Q3), or the last quarter that has ended."""
+    text = request.args.get("quarter") or quarter_of(_today()).previous().code
+    try:
+        quarter = Period.parse(text)
+    except PeriodError:
+        abort(400)
+    if quarter.kind != "quarter":
+        abort(400)
+    return quarter
+
+
+def _publication_or_404(publication_id: int) -> Publication:
+    publication = db.get_or_404(Publication, publication_id)
+    if publication.village_id != current_village().id:
+        abort(404)
+    return publication
+
+
+def _form_errors(form) -> list[str]:
+    return [e for errors in form.errors.values() for e in errors]
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index():
+    village = current_village()
+    quarter = _quarter_arg()
+    return render_template(
+        "lists/index.html",
+        village=village,
+        quarter=quarter,
+        issues=publishing.issues(village),
+        open_objections=publishing.objections(village, _today(), open_only=True),
+    )
+
+
+@bp.get("/draft")
+@role_required(*STAFF)
+def draft():
+    return _render_draft(_quarter_arg(), PublishForm(quarter=_quarter_arg().code))
+
+
+def _render_draft(quarter: Period, form: PublishForm, errors=()):
+    village = current_village()
+    return render_template(
+        "lists/draft.html",
+        village=village,
+        quarter=quarter,
+        lists=publishing.draft_lists(village, quarter),
+        closed=ledger.is_closed(village, quarter.start),
+        ended=_today() >= quarter.end,
+        latest=publishing.latest_issue(village, quarter),
+        default_days=publishing.default_publicity_days(),
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.post("/publish")
+@role_required(Role.ADMIN)
+def publish():
+    form = PublishForm()
+    try:
+        quarter = Period.parse(form.quarter.data or "")
+    except PeriodError:
+        abort(400)
+    if not form.validate_on_submit():
+        return _render_draft(quarter, form, _form_errors(form)), 400
+    try:
+        publication = publishing.publish(
+            current_village(),
+            quarter,
+            current_user,
+            form.publicity_days.data,
+            reason=form.reason.data,
+        )
+        db.session.commit()
+    except (publishing.PublishingError, ledger.PointsError) as exc:
+        db.session.rollback()
+        return _render_draft(quarter, form, [str(exc)]), 400
+    flash(
+        _(
+            "已公布 %(quarter)s 红黑榜第 %(issue)s 版。",
+            quarter=quarter.code,
+            issue=publication.issue,
+        ),
+        "success",
+    )
+    return redirect(url_for("lists.show", publication_id=publication.id))
+
+
+@bp.get("/<int:publication_id>")
+@role_required(*STAFF)
+def show(publication_id: int):
+    return _render_show(_publication_or_404(publication_id), ObjectionForm())
+
+
+def _render_show(publication: Publication, objection_form: ObjectionForm, errors=()):
+    previous = publishing.previous_issue(publication)
+    today = _today()
+    return render_template(
+        "lists/show.html",
+        publication=publication,
+        lists=publishing.published_lists(publication),
+        issues=publishing.issues_of(publication),
+        previous=previous,
+        changes=publishing.difference(previous, publication) if previous else [],
+        objections=[
+            v
+            for v in publishing.objections(current_village(), today)
+            if v.objection.publication_id == publication.id
+        ],
+        in_publicity=publishing.in_publicity(publication, today),
+        objection_form=objection_form,
+        errors=errors,
+    )
+
+
+@bp.get("/<int:publication_id>/print")
+@role_required(*STAFF)
+def print_page(publication_id: int):
+    publication = _publication_or_404(publication_id)
+    return render_template(
+        "lists/print.html",
+        publication=publication,
+        lists=publishing.published_lists(publication),
+    )
+
+
+@bp.post("/<int:publication_id>/objections")
+@role_required(Role.ADMIN, Role.CLERK)
+def raise_objection(publication_id: int):
+    publication = _publication_or_404(publication_id)
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        return _render_show(publication, form, _form_errors(form)), 400
+    try:
+        household = publishing.find_household(current_village(), form.number.data)
+        publishing.raise_objection(
+            publication,
+            household.id,
+            form.text.data,
+            form.raised_by.data,
+            entry_id=form.entry_id.data,
+            recorded_by=current_user,
+        )
+        db.session.commit()
+    except publishing.PublishingError as exc:
+        db.session.rollback()
+        return _render_show(publication, form, [str(exc)]), 400
+    flash(_("异议已登记，请监督委员会按期答复。"), "success")
+    return redirect(url_for("lists.show", publication_id=publication.id))
+
+
+@bp.get("/objections")
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def objections():
+    return _render_objections()
+
+
+def _render_objections(errors=(), failed_id=None, form=None):
+    return render_template(
+        "lists/objections.html",
+        objections=publishing.objections(current_village(), _today()),
+        today=_today(),
+        errors=errors,
+        failed_id=failed_id,
+        form=form or SettleForm(),
+    )
+
+
+@bp.post("/objections/<int:objection_id>/settle")
+@role_required(Role.SUPERVISOR)
+def settle(objection_id: int):
+    objection = db.get_or_404(Objection, objection_id)
+    if objection.publication.village_id != current_village().id:
+        abort(404)
+    form = SettleForm()
+    if not form.validate_on_submit():
+        return _render_objections(_form_errors(form), objection_id, form), 400
+    try:
+        publishing.settle_objection(
+            objection,
+            actor=current_user,
+            upheld=form.decision.data == "upheld",
+            answer=form.answer.data,
+            correct_entry=form.correct_entry.data,
+        )
+        db.session.commit()
+    except (publishing.PublishingError, ledger.PointsError) as exc:
+        db.session.rollback()
+        return _render_objections([str(exc)], objection_id, form), 400
+    flash(_("异议 #%(id)s 已答复。", id=objection_id), "success")
+    return redirect(url_for("lists.objections"))
+
+
+@bp.get("/year")
+@role_required(*STAFF)
+def year_end():
+    try:
+        year = Period.parse(request.args.get("year") or str(_today().year))
+    except PeriodError:
+        abort(400)
+    if year.kind != "year":
+        abort(400)
+    return render_template(
+        "lists/year.html",
+        result=publishing.year_end(current_village(), year),
+        village=current_village(),
+        finished=_today() >= year.end,
+    )

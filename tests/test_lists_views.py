@@ -1,0 +1,176 @@
+"""Honour-list pages: draft, publish, issues, print, objections, year end, and the public page."""
+
+from datetime import date
+
+import pytest
+
+from pointsys import ledger, publishing
+from pointsys.extensions import db
+from pointsys.models import Objection, Publication
+from pointsys.periods import Period, quarter_of
+
+from .conftest import csrf_token, login
+from .test_publishing import close, seven
+
+Q3 = Period.parse("2026Q3")
+PASSWORD = "correct horse 1"
+
+
+@pytest.fixture
+def published(village):
+    """2026Q3 closed and published (issue 1, publicity from today); returns the veto entry."""
+    veto = seven(village)
+    close(village)
+    publishing.publish(village.village, Q3, village.admin)
+    db.session.commit()
+    return veto
+
+
+def republish(village, veto):
+    ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="更正")
+    ledger.reverse(veto, actor=village.admin, reason="更正", key="fix")
+    close(village)
+    publishing.publish(village.village, Q3, village.admin, reason="更正误记")
+    db.session.commit()
+
+
+def issue(number):
+    return db.session.execute(db.select(Publication).filter_by(issue=number)).scalar_one()
+
+
+def html(response):
+    return response.get_data(as_text=True)
+
+
+def test_the_public_page_needs_no_login_and_shows_masked_names(client, published):
+    response = client.get("/public/demo/lists")
+    assert response.status_code == 200
+    page = html(response)
+    assert "幸福村 2026 年第 3 季度积分红黑榜" in page
+    assert "张*明" in page and "张三明" not in page
+    assert "一票否决：虐待、遗弃家庭成员" in page
+    assert client.get(f"/public/demo/lists/{issue(1).id}").status_code == 200
+    assert client.get("/public/nowhere/lists").status_code == 404
+    assert "/public/demo/lists" in html(client.get("/"))
+
+
+def test_the_public_page_shows_the_latest_issue_and_links_the_earlier_one(
+    client, village, published
+):
+    republish(village, published)
+    page = html(client.get("/public/demo/lists"))
+    assert "第 2 版" in page
+    assert f"/public/demo/lists/{issue(1).id}" in page
+    # Issue 2 no longer has 002 on the black list; issue 1 still does.
+    assert "一票否决" not in page
+    assert "一票否决" in html(client.get(f"/public/demo/lists/{issue(1).id}"))
+
+
+def test_staff_list_pages_need_a_login(client, published):
+    assert client.get("/lists/").status_code == 302
+    assert client.get(f"/lists/{issue(1).id}/print").status_code == 302
+
+
+def test_admin_previews_the_draft_and_publishes_issue_two(client, village, published):
+    login(client, "admin", PASSWORD)
+    draft = html(client.get("/lists/draft?quarter=2026Q3"))
+    assert "草稿" in draft and "公布第 2 版" in draft
+    token = csrf_token(client, "/lists/draft?quarter=2026Q3")
+    response = client.post(
+        "/lists/publish",
+        data={"csrf_token": token, "quarter": "2026Q3", "publicity_days": "5", "reason": "复核"},
+        follow_redirects=True,
+    )
+    assert "已公布 2026Q3 红黑榜第 2 版。" in html(response)
+    second = issue(2)
+    assert (second.publicity_end - second.publicity_start).days == 4
+    assert second.reason == "复核"
+    page = html(client.get(f"/lists/{second.id}"))
+    assert "与第 1 版相比" in page and "没有变化。" in page
+
+
+def test_publishing_an_open_quarter_is_refused_with_the_reason(client, village):
+    login(client, "admin", PASSWORD)
+    current = quarter_of(date.today()).code
+    token = csrf_token(client, "/lists/")
+    response = client.post("/lists/publish", data={"csrf_token": token, "quarter": current})
+    assert response.status_code == 400
+    assert "还没有结束" in html(response) and "不能公布红黑榜。" in html(response)
+    assert db.session.execute(db.select(Publication)).first() is None
+
+
+def test_only_admins_publish(client, village, published):
+    login(client, "clerk", PASSWORD)
+    token = csrf_token(client, "/lists/")
+    response = client.post("/lists/publish", data={"csrf_token": token, "quarter": "2026Q3"})
+    assert response.status_code == 403
+
+
+def test_the_print_page_has_a4_css_page_breaks_and_the_committee(client, village, published):
+    login(client, "clerk", PASSWORD)
+    page = html(client.get(f"/lists/{issue(1).id}/print"))
+    assert "print.css" in page
+    # One sheet per list with rows (超红榜, 黄榜, 黑榜); the empty 红榜 is left out.
+    assert page.count('class="print-sheet"') == 3
+    assert "幸福村村务监督委员会" in page and "张*明" in page
+    css = html(client.get("/static/print.css"))
+    assert "size: A4" in css and "break-before: page" in css and "counter(page)" in css
+
+
+def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, village, published):
+    login(client, "clerk", PASSWORD)
+    page = f"/lists/{issue(1).id}"
+    token = csrf_token(client, page)
+    response = client.post(
+        f"{page}/objections",
+        data={"csrf_token": token, "number": "009", "raised_by": "李四", "text": "不属实"},
+    )
+    assert response.status_code == 400 and "没有户号为“009”的户，请核对。" in html(response)
+    response = client.post(
+        f"{page}/objections",
+        data={
+            "csrf_token": token,
+            "number": "002",
+            "raised_by": "李四",
+            "text": "不属实",
+            "entry_id": str(published.id),
+        },
+        follow_redirects=True,
+    )
+    assert "异议已登记，请监督委员会按期答复。" in html(response)
+    objection = db.session.execute(db.select(Objection)).scalar_one()
+    assert objection.recorded_by_id == village.clerk.id
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "supervisor", PASSWORD)
+    listing = html(client.get("/lists/objections"))
+    assert "答复期限" in listing and "不属实" in listing
+    token = csrf_token(client, "/lists/objections")
+    url = f"/lists/objections/{objection.id}/settle"
+    response = client.post(url, data={"csrf_token": token, "decision": "dismissed", "answer": ""})
+    assert response.status_code == 400
+    response = client.post(
+        url,
+        data={"csrf_token": token, "decision": "upheld", "answer": "误记", "correct_entry": "y"},
+        follow_redirects=True,
+    )
+    assert f"异议 #{objection.id} 已答复。" in html(response)
+    db.session.expire_all()
+    assert db.session.get(Objection, objection.id).status == "upheld"
+    assert issue(2).reason == f"异议 #{objection.id} 成立：误记"
+
+
+def test_overdue_objections_are_flagged_on_the_supervisor_page(client, village, published):
+    objection = publishing.raise_objection(issue(1), village.households[1].id, "不属实", "李四")
+    db.session.commit()
+    db.session.execute(db.text("UPDATE objection SET due_on = '2020-01-01'"))
+    db.session.commit()
+    login(client, "supervisor", PASSWORD)
+    page = html(client.get("/lists/objections"))
+    assert "已超期" in page and f'id="objection-{objection.id}"' in page
+
+
+def test_the_year_end_page_lists_star_households(client, village, published):
+    login(client, "admin", PASSWORD)
+    page = html(client.get("/lists/year?year=2026"))
+    assert "幸福村 2026 年度星级文明户" in page
+    assert "★★★ 3 星级文明户" in page  # 001: 35 points
