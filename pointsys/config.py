@@ -42,6 +42,9 @@ class Defaults:
     # Behind a reverse proxy (nginx), trust one X-Forwarded-For/-Proto hop for the client address.
     PROXY_FIX = False
     ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB
+    # A score sheet covers one village group: a few hundred rows, far below either limit.
+    SCORE_SHEET_MAX_BYTES = 2 * 1024 * 1024
+    SCORE_SHEET_MAX_ROWS = 2000
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 
