@@ -12,6 +12,7 @@ from .database import check_connection
 from .extensions import db
 from .households_cli import households_group
 from .rules_cli import rules_group
+from .score_sheet_cli import sheets_group
 
 
 def init_database() -> None:
@@ -47,6 +48,7 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(rules_group)
     app.cli.add_command(households_group)
+    app.cli.add_command(sheets_group)
 
 
 @click.group("translations", cls=AppGroup)

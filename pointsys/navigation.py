@@ -36,6 +36,7 @@ NAV_ENTRIES: list[NavEntry] = [
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
+    NavEntry("score_sheets.index", _l("评分表"), frozenset({Role.ADMIN, Role.CLERK})),
 ]
 
 

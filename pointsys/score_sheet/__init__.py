@@ -7,9 +7,9 @@ outcome = record(village, parsed, actor=user, dry_run=True)   # the preview; the
 No Flask request here: views and the `flask sheets` commands are thin shells over these.
 """
 
-from .build import Generated, generate
-from .layout import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, MAX_ITEMS, ScoreSheetError
-from .parse import Cell, Parsed, Problem, parse
+from .build import Generated, choosable_items, generate
+from .layout import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, MAX_ITEMS, Cell, Problem, ScoreSheetError
+from .parse import Parsed, parse
 from .record import Line, Outcome, ScoreSheetRefused, load_upload, record, store_upload
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Problem",
     "ScoreSheetError",
     "ScoreSheetRefused",
+    "choosable_items",
     "generate",
     "load_upload",
     "parse",

@@ -224,3 +224,18 @@ def _write_meta(wb, village, group, columns, rulebook_sha256, sheet_title, date_
         meta.append(row)
     for column in columns:
         meta.append(["column", column.letter, column.code, column.kind, column.header, column.name])
+
+
+def choosable_items(village: Village, on: date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The items a sheet can carry on `on`, by category: [(category, [(code, header)])]."""
+    snapshot = rules_store.current_snapshot(village.code)
+    if snapshot is None:
+        return []
+    rulebook = rules_store.rulebook_of(snapshot)
+    result = []
+    for category in rulebook.categories:
+        versions = [rulebook.item_on(code, on) for code in category.items]
+        choices = [(v.code, header_text(v)) for v in versions if v is not None]
+        if choices:
+            result.append((category.name, choices))
+    return result

@@ -40,6 +40,42 @@ class ItemColumn:
     name: str  # "ENV-02 门前三包落实到位": how problems name the column
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the upload, in words, with the cell it is about (if any)."""
+
+    text: str
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where a draft came from, so a refusal by the ledger can point back at it."""
+
+    row: int
+    number: str
+    column: str  # the column's name: "PUB-01 志愿服务（按小时）"
+    ref: str  # "E7"
+
+    def problem(self, text: str) -> Problem:
+        place = {"row": self.row, "column": self.column, "cell": self.ref, "text": text}
+        if not self.number:
+            return Problem(
+                gettext("第 %(row)s 行“%(column)s”列（%(cell)s）：%(text)s", **place), self.ref
+            )
+        return Problem(
+            gettext(
+                "第 %(row)s 行（户号 %(number)s）“%(column)s”列（%(cell)s）：%(text)s",
+                number=self.number,
+                **place,
+            ),
+            self.ref,
+        )
+
+
 def kind_of(version: ItemVersion) -> str:
     scoring = version.scoring.kind
     if scoring == "points":

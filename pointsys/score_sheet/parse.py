@@ -33,46 +33,14 @@ from .layout import (
     TICK,
     TICKS,
     TITLE_ROW,
+    Cell,
     ItemColumn,
+    Problem,
     ScoreSheetError,
     kind_of,
 )
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the upload, in words, with the cell it is about (if any)."""
-
-    text: str
-    cell: str | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Cell:
-    """Where a draft came from, so a refusal by the ledger can point back at it."""
-
-    row: int
-    number: str
-    column: str  # the column's name: "PUB-01 志愿服务（按小时）"
-    ref: str  # "E7"
-
-    def problem(self, text: str) -> Problem:
-        return Problem(
-            gettext(
-                "第 %(row)s 行（户号 %(number)s）“%(column)s”列（%(cell)s）：%(text)s",
-                row=self.row,
-                number=self.number,
-                column=self.column,
-                cell=self.ref,
-                text=text,
-            ),
-            self.ref,
-        )
 
 
 @dataclass
@@ -179,6 +147,7 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
     filled: list[tuple[int, str, dict[int, Any], str]] = []  # (row, 户号, {column: value}, 备注)
     count = 0
     headers_seen = date_seen = False
+    outside: list[Problem] = []
     for row_number, row in enumerate(rows, start=1):
         row = tuple(row)
         if row_number == date_row == TITLE_ROW:
@@ -186,7 +155,7 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
             value = row[date_index] if date_index < len(row) else None
             parsed.on = _date(parsed, meta["date_cell"], value)
         elif row_number == HEADER_ROW:
-            headers_seen = True
+            headers_seen = any(_text(v) for v in row)
             _check_headers(parsed, row, width)
         elif row_number >= FIRST_ROW and any(_text(v) for v in row):
             count += 1
@@ -194,21 +163,22 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
                 raise ScoreSheetError(
                     N_("评分表超过 %(max)s 行；请按村民小组分开填写后再上传。"), max=max_rows
                 )
-            _outside(parsed, row_number, row, width)
+            outside.extend(_outside(row_number, row, width))
             cells = {i: row[i] for i in range(2, width - 1) if i < len(row) and _text(row[i])}
             note = _text(row[width - 1]) if width - 1 < len(row) else ""
             if cells:
                 filled.append((row_number, _number(row[0]), cells, note))
-    if not headers_seen:
-        parsed.problems.append(
+    if not headers_seen:  # nothing else is worth saying about an emptied sheet
+        parsed.problems[:] = [
             Problem(gettext("“%(sheet)s”工作表是空的；请重新下载评分表。", sheet=meta["sheet"]))
-        )
+        ]
     elif not date_seen:
         _date(parsed, meta["date_cell"], None)
-    if parsed.problems:
-        return  # with the headers edited or the date wrong, the cells cannot be trusted
-    _check_kinds(village, parsed)
-    _cells_to_drafts(village, parsed, filled)
+    if not parsed.problems:  # with the headers edited or the date wrong, cells cannot be trusted
+        _check_kinds(village, parsed)
+    if not parsed.problems:
+        parsed.problems.extend(outside)
+        _cells_to_drafts(village, parsed, filled)
     if not parsed.drafts and not parsed.problems:
         parsed.problems.append(Problem(gettext("评分表里没有填写任何分数；请填好后再上传。")))
     current = rules_store.current_snapshot(village.code)
@@ -311,11 +281,11 @@ def _check_kinds(village: Village, parsed: Parsed) -> None:
             )
 
 
-def _outside(parsed: Parsed, row_number: int, row: tuple, width: int) -> None:
+def _outside(row_number: int, row: tuple, width: int):
     for index in range(width, len(row)):
         if _text(row[index]):
             ref = f"{get_column_letter(index + 1)}{row_number}"
-            parsed.problems.append(
+            yield (
                 Problem(
                     gettext(
                         "第 %(row)s 行 %(cell)s 单元格在表格之外，不会被记录；"

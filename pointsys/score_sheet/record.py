@@ -19,8 +19,9 @@ from ..households import N_
 from ..ledger import PointsError, SubmissionRefused
 from ..ledger.common import Actor
 from ..ledger.notices import notices_for
-from .layout import ScoreSheetError, number_text
-from .parse import Parsed, Problem
+from ..rulebook.describe import signed
+from .layout import Problem, ScoreSheetError, number_text
+from .parse import Parsed
 
 
 class ScoreSheetRefused(Exception):
@@ -44,6 +45,14 @@ class Line:
     points: Decimal | None  # granted at once (items needing no review); None while pending
     status: str
     notices: tuple[str, ...]
+
+    @property
+    def requested_text(self) -> str:
+        return signed(self.requested)
+
+    @property
+    def points_text(self) -> str:
+        return "" if self.points is None else signed(self.points)
 
 
 @dataclass(frozen=True)
