@@ -436,3 +436,19 @@ def test_uploads_are_kept_by_their_hash(village, tmp_path):
     with pytest.raises(ScoreSheetError) as caught:
         score_sheet.load_upload(str(tmp_path), digest)
     assert str(caught.value) == "保存的评分表文件已被改动，请重新上传。"
+
+
+def test_a_sheet_made_in_english_is_read_in_chinese_and_problems_speak_english(village, app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        wb = blank(village)
+        assert wb.active["C2"].value == "ENV-02 门前三包落实到位（+1 each time, tick √）"
+    wb.active["C3"], wb.active["D3"] = "√", "两小时"
+    with app.test_request_context(), force_locale("en"):
+        assert problems(village, wb) == [
+            "Row 3 (household 001), column “PUB-01 志愿服务（按小时）” (D3): "
+            "“两小时” is not a number; write numbers only, such as 2 or 1.5."
+        ]
+    wb.active["D3"] = 2
+    assert parse(village, wb).problems == []  # checked against the headers it was made with

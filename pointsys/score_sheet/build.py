@@ -222,6 +222,8 @@ def _write_meta(wb, village, group, columns, rulebook_sha256, sheet_title, date_
         ["date_cell", date_cell],
     ):
         meta.append(row)
+    # The sheet's language is the one it was made in: the upload is checked against these.
+    meta.append(["fixed_headers", gettext("户号"), gettext("户主"), gettext("备注")])
     for column in columns:
         meta.append(["column", column.letter, column.code, column.kind, column.header, column.name])
 

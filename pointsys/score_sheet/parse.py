@@ -111,9 +111,20 @@ def _read_meta(wb) -> dict[str, Any]:
             continue
         if values[0] == "column" and len(values) >= 6:
             meta["columns"].append(ItemColumn(*values[1:6]))
+        elif values[0] == "fixed_headers" and len(values) >= 4:
+            meta["fixed_headers"] = values[1:4]
         else:
             meta[values[0]] = values[1] if len(values) > 1 else ""
-    needed = ("format", "village", "group", "sheet_id", "sheet", "date_cell", "rulebook_sha256")
+    needed = (
+        "format",
+        "village",
+        "group",
+        "sheet_id",
+        "sheet",
+        "date_cell",
+        "rulebook_sha256",
+        "fixed_headers",
+    )
     if meta.get("format") != FORMAT or not all(meta.get(k) for k in needed) or not meta["columns"]:
         raise ScoreSheetError(
             N_("评分表的隐藏页“%(sheet)s”被改动过，无法核对；请重新下载评分表。"),
@@ -156,7 +167,7 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
             parsed.on = _date(parsed, meta["date_cell"], value)
         elif row_number == HEADER_ROW:
             headers_seen = any(_text(v) for v in row)
-            _check_headers(parsed, row, width)
+            _check_headers(parsed, meta["fixed_headers"], row, width)
         elif row_number >= FIRST_ROW and any(_text(v) for v in row):
             count += 1
             if count > max_rows:
@@ -223,9 +234,8 @@ def _date(parsed: Parsed, ref: str, value: Any) -> date | None:
     return None
 
 
-def _check_headers(parsed: Parsed, row: tuple, width: int) -> None:
-    expected = [gettext("户号"), gettext("户主"), *(c.header for c in parsed.columns)]
-    expected.append(gettext("备注"))
+def _check_headers(parsed: Parsed, fixed: list[str], row: tuple, width: int) -> None:
+    expected = [fixed[0], fixed[1], *(c.header for c in parsed.columns), fixed[2]]
     for index in range(max(width, len(row))):
         found = _text(row[index]) if index < len(row) else ""
         ref = f"{get_column_letter(index + 1)}{HEADER_ROW}"
@@ -325,10 +335,13 @@ def _cells_to_drafts(village: Village, parsed: Parsed, filled) -> None:
             parsed.problems.append(at.problem(gettext("本村没有这个户号，请核对。")))
             continue
         if household.status != HouseholdStatus.ACTIVE.value:
-            status = gettext("迁出") if household.status == "moved_out" else gettext("注销")
-            parsed.problems.append(
-                at.problem(gettext("这一户已%(status)s，不能再记分。", status=status))
+            moved = household.status == HouseholdStatus.MOVED_OUT.value
+            text = (
+                gettext("这一户已迁出，不能再记分。")
+                if moved
+                else gettext("这一户已注销，不能再记分。")
             )
+            parsed.problems.append(at.problem(text))
             continue
         if household.group_id != parsed.group.id:
             parsed.problems.append(
