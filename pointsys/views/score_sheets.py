@@ -102,8 +102,7 @@ def download():
     village = current_village()
     form, categories = _choose_form(village, request.args)
     if form.validate():
-        group = registry.groups_of(village)
-        group = next(g for g in group if g.id == form.group.data)
+        group = next(g for g in registry.groups_of(village) if g.id == form.group.data)
         try:
             sheet = score_sheet.generate(village, group, form.item.data, form.on.data)
         except score_sheet.ScoreSheetError as exc:
