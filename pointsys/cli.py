@@ -13,6 +13,7 @@ from .exports_cli import export_group
 from .extensions import db
 from .households_cli import households_group
 from .rules_cli import rules_group
+from .score_sheet_cli import sheets_group
 
 
 def init_database() -> None:
@@ -49,6 +50,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(rules_group)
     app.cli.add_command(households_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(sheets_group)
 
 
 @click.group("translations", cls=AppGroup)

@@ -45,6 +45,9 @@ class Defaults:
     # Honour lists: the rulebook format has no setting for these yet, so the deployment sets them.
     PUBLICITY_DAYS = 7  # 公示期: calendar days a published list stays up for objections
     OBJECTION_DAYS = 7  # days the supervision committee has to settle an objection
+    # A score sheet covers one village group: a few hundred rows, far below either limit.
+    SCORE_SHEET_MAX_BYTES = 2 * 1024 * 1024
+    SCORE_SHEET_MAX_ROWS = 2000
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

@@ -4,7 +4,18 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, exports, households, lists, main, public_lists, rules, settings
+    from . import (
+        admin,
+        auth,
+        exports,
+        households,
+        lists,
+        main,
+        public_lists,
+        rules,
+        score_sheets,
+        settings,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -15,3 +26,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(public_lists.bp)
+    app.register_blueprint(score_sheets.bp)

@@ -1,0 +1,128 @@
+"""Record a parsed sheet through the ledger (all or nothing), or try it and roll back (preview).
+
+The preview is the ledger itself run on the drafts and rolled back, so what the clerk sees —
+requested points, points granted at once for items needing no review, cap reminders — is what
+the commit will do, and a replay of an imported sheet shows as such before anything is pressed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .. import ledger, roster, rules_store
+from ..extensions import db
+from ..households import N_
+from ..ledger import PointsError, SubmissionRefused
+from ..ledger.common import Actor
+from ..ledger.notices import notices_for
+from ..rulebook.describe import signed
+from .layout import Problem, ScoreSheetError, number_text
+from .parse import Parsed
+
+
+class ScoreSheetRefused(Exception):
+    """The sheet (or the ledger) refused: nothing was written; `problems` say where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry as it would be (or was) recorded."""
+
+    cell: str
+    number: str
+    head_name: str
+    item: str
+    quantity: str
+    requested: Decimal
+    points: Decimal | None  # granted at once (items needing no review); None while pending
+    status: str
+    notices: tuple[str, ...]
+
+    @property
+    def requested_text(self) -> str:
+        return signed(self.requested)
+
+    @property
+    def points_text(self) -> str:
+        return "" if self.points is None else signed(self.points)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    lines: list[Line]
+    replayed: bool
+    dry_run: bool
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for line in self.lines if line.status == "pending")
+
+
+def record(
+    village,
+    parsed: Parsed,
+    *,
+    actor: Actor,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> Outcome:
+    """Record every filled cell as one submission, or none; with dry_run, roll it back after.
+
+    Raises ScoreSheetRefused with each problem at its cell. The caller commits a real run.
+    """
+    if parsed.problems:
+        raise ScoreSheetRefused(parsed.problems)
+    try:
+        result = ledger.record(
+            village, parsed.drafts, key=parsed.key, actor=actor, source="sheet", today=today
+        )
+    except SubmissionRefused as exc:
+        db.session.rollback()
+        raise ScoreSheetRefused(
+            [parsed.cells[index].problem(str(problem)) for index, problem in exc.problems]
+        ) from None
+    except PointsError as exc:
+        db.session.rollback()
+        raise ScoreSheetRefused([Problem(str(exc))]) from None
+    rulebook = rules_store.rulebook_of(rules_store.current_snapshot(village.code))
+    lines = [
+        Line(
+            cell=cell.ref,
+            number=cell.number,
+            head_name=entry.household.head_name,
+            item=cell.column,
+            quantity=number_text(entry.quantity),
+            requested=entry.requested,
+            points=entry.points,
+            status=entry.status,
+            notices=() if result.replayed else tuple(notices_for(entry, rulebook)),
+        )
+        for cell, entry in zip(parsed.cells, result.entries, strict=True)
+    ]
+    if dry_run:
+        db.session.rollback()
+    return Outcome(lines, result.replayed, dry_run)
+
+
+def store_upload(directory: str, data: bytes) -> str:
+    """Keep an upload between preview and commit, named by its sha256 (old ones are dropped)."""
+    return roster.store_upload(directory, data)
+
+
+def load_upload(directory: str, digest: str) -> bytes:
+    """The kept upload with this sha256, checked again, or a ScoreSheetError."""
+    path = Path(directory) / f"{digest}.xlsx"
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or "") or not path.exists():
+        raise ScoreSheetError(N_("预览已失效（文件只保留两天），请重新上传评分表。"))
+    data = path.read_bytes()
+    if roster.sha256(data) != digest:
+        raise ScoreSheetError(N_("保存的评分表文件已被改动，请重新上传。"))
+    return data
