@@ -27,10 +27,19 @@ def configure(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # pysqlite opens transactions itself, only before DML: a SAVEPOINT would then start (and
+        # its RELEASE commit) the whole transaction. Let SQLAlchemy emit BEGIN instead.
+        dbapi_connection.isolation_level = None
+
+    def _sqlite_begin(conn):
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")
 
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine, "connect", _sqlite_pragmas)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "begin", _sqlite_begin)
 
 
 def check_connection(engine: Engine) -> None:
