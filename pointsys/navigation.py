@@ -36,6 +36,7 @@ NAV_ENTRIES: list[NavEntry] = [
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
+    NavEntry("audit.index", _l("操作日志"), frozenset({Role.ADMIN})),
 ]
 
 

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, evidence, households, main, rules, settings
+    from . import admin, audit, auth, evidence, households, main, rules, settings
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -13,3 +13,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules.bp)
     app.register_blueprint(households.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(audit.bp)
