@@ -34,7 +34,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # One request: a full batch of evidence photos (5 × 5 MB) with room for the form around it.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     # Sign-in throttling: this many failures within LOGIN_LOCK_MINUTES lock the account / address.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
@@ -48,6 +49,9 @@ class Defaults:
     # A score sheet covers one village group: a few hundred rows, far below either limit.
     SCORE_SHEET_MAX_BYTES = 2 * 1024 * 1024
     SCORE_SHEET_MAX_ROWS = 2000
+    # Evidence photos: a phone photo is 2–4 MB; refuse bigger files and more than this per entry.
+    EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+    EVIDENCE_MAX_PER_ENTRY = 5
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

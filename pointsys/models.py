@@ -521,3 +521,28 @@ class Objection(db.Model):
     publication: Mapped[Publication] = relationship(foreign_keys=[publication_id])
     household: Mapped[Household] = relationship()
     entry: Mapped[Entry | None] = relationship(foreign_keys=[entry_id])
+
+
+class EntryPhoto(db.Model):
+    """An evidence photo attached to an entry; the file lives under instance/evidence/ by its hash.
+
+    Rows are only added (the database refuses UPDATE and DELETE), like the entries they support.
+    """
+
+    __tablename__ = "entry_photo"
+    __table_args__ = (
+        # The same picture twice on one entry proves nothing more.
+        UniqueConstraint("entry_id", "sha256"),
+        CheckConstraint("content_type IN ('image/jpeg', 'image/png')", name="known_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"), index=True)
+    # "2026/11/<sha256>.jpg", relative to instance/evidence/; made by us, never by the uploader.
+    stored_name: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_label: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

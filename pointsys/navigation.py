@@ -40,6 +40,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("lists.index", _l("红黑榜"), frozenset()),
     NavEntry("lists.objections", _l("异议"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry("score_sheets.index", _l("评分表"), frozenset({Role.ADMIN, Role.CLERK})),
+    NavEntry("audit.index", _l("操作日志"), frozenset({Role.ADMIN})),
 ]
 
 

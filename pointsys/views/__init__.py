@@ -6,7 +6,9 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (
         admin,
+        audit,
         auth,
+        evidence,
         exports,
         households,
         lists,
@@ -27,3 +29,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lists.bp)
     app.register_blueprint(public_lists.bp)
     app.register_blueprint(score_sheets.bp)
+    app.register_blueprint(evidence.bp)
+    app.register_blueprint(audit.bp)
