@@ -29,11 +29,15 @@ class Defaults:
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    # Secure cookies are switched on by POINTSYS_SESSION_COOKIE_SECURE=true behind HTTPS.
+    # Secure cookies are switched on by POINTSYS_SESSION_COOKIE_SECURE=true behind HTTPS;
+    # REMEMBER_COOKIE_SECURE follows it unless set itself (see secure_cookie_settings).
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Staff and residents alike: a sign-in lasts this long, then one signs in again.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Nobody is offered "remember me"; should it come, it lasts no longer than a session.
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     # Sign-in throttling: this many failures within LOGIN_LOCK_MINUTES lock the account / address.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
@@ -43,6 +47,11 @@ class Defaults:
     PROXY_FIX = False
     ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
+
+
+def secure_cookie_settings(config) -> None:
+    """Served over HTTPS (SESSION_COOKIE_SECURE): the remember-me cookie is Secure as well."""
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config["SESSION_COOKIE_SECURE"]))
 
 
 def instance_path_from_env() -> str | None:
