@@ -55,11 +55,18 @@ def test_the_rule_for_each_kind_of_person(app, world):
         assert resident_a.roles == frozenset() and not resident_a.has_role(*access.WHOLE_VILLAGE)
 
 
-def test_group_leader_pages_show_only_their_groups(client, world):
+def test_group_leader_pages_show_only_their_groups(app, client, world):
+    from pointsys import households as registry
+
+    with app.test_request_context():
+        b = db.session.get(Household, world.households["B"])
+        registry.update_household(b, actor="test", tags=["低保户"])
+        db.session.commit()
     login(client, "leader_a", access_world.PASSWORD)
     html = client.get("/households/").get_data(as_text=True)
     assert "张三明" in html and "李建国" not in html and "共 1 户" in html
     assert "一组" in html and "二组" not in html  # the group filter offers only their groups
+    assert "低保户" not in html  # nor tags found only on other groups' households
     html = client.get(f"/households/?group={world.group_ids['二组']}").get_data(as_text=True)
     assert "李建国" not in html
     assert client.get(f"/households/{world.households['A']}").status_code == 200

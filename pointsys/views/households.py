@@ -187,7 +187,7 @@ def index():
         tag=tag,
         status=status,
         groups=[g for g in groups if g.id in shown],
-        tags=registry.tags_in_use(village.id),
+        tags=registry.tags_in_use(village.id, access.visible_households_filter(current_user)),
         status_labels=STATUS_LABELS,
         page_args=args,
     )
