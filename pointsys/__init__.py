@@ -13,6 +13,7 @@ from .config import (
     database_url,
     instance_path_from_env,
     load_or_create_secret_key,
+    secure_cookie_settings,
 )
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    secure_cookie_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     url = database_url(app.config.get("DATABASE_URL"), app.instance_path)

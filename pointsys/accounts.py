@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from . import audit
 from .extensions import db
-from .models import Role, User, UserRole
+from .models import Role, User, UserGroup, UserRole, Village, VillageGroup
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,50}$")
@@ -93,3 +93,52 @@ def set_roles(user: User, roles: set[Role], *, actor_label: str) -> None:
 
 def _names(roles: Iterable[Role]) -> list[str]:
     return sorted(r.value for r in roles)
+
+
+def find_groups(village: Village, names: Iterable[str]) -> list[VillageGroup]:
+    """The village's groups by name, in the order given; refuses a name the village lacks."""
+    by_name = {
+        g.name: g
+        for g in db.session.execute(db.select(VillageGroup).filter_by(village_id=village.id))
+        .scalars()
+        .all()
+    }
+    groups = []
+    for name in names:
+        name = name.strip()
+        if name not in by_name:
+            known = "、".join(sorted(by_name)) or "—"
+            raise AccountError(
+                _(
+                    "%(village)s没有名为“%(name)s”的村民小组；现有：%(known)s。",
+                    village=village.name,
+                    name=name,
+                    known=known,
+                )
+            )
+        if by_name[name] not in groups:
+            groups.append(by_name[name])
+    return groups
+
+
+def set_groups(user: User, groups: Iterable[VillageGroup], *, actor: User | str) -> None:
+    """Replace the village groups a group leader looks after (none: sees no household)."""
+    groups = list(groups)
+    if groups and Role.GROUP_LEADER not in user.roles:
+        raise AccountError(
+            _(
+                "%(username)s 不是村民小组长，不能分配村民小组；请先设置角色。",
+                username=user.username,
+            )
+        )
+    before = sorted(user.group_ids)
+    user.group_rows = [UserGroup(group_id=g.id) for g in groups]
+    db.session.flush()
+    audit.record(
+        "set_groups",
+        "user",
+        user.id,
+        actor=actor,
+        before={"groups": before},
+        after={"groups": sorted(g.id for g in groups), "names": [g.name for g in groups]},
+    )

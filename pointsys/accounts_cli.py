@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from . import accounts
 from .extensions import db
+from .households_cli import pick_village
 from .models import Role
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
@@ -75,4 +76,26 @@ def set_role_command(username, roles) -> None:
     click.echo(f"{username} 的角色已设为：{'、'.join(sorted(roles))}。")
 
 
-COMMANDS = (create_user_command, reset_password_command, set_role_command)
+@click.command("set-groups")
+@click.argument("username")
+@click.argument("groups", nargs=-1)
+@click.option("--village", "code", help="村编码；只有一个村时可省略")
+@with_appcontext
+def set_groups_command(username, groups, code) -> None:
+    """Set the village groups a group leader looks after (none given: clears them)."""
+
+    def action():
+        accounts.set_groups(
+            accounts.find_user(username),
+            accounts.find_groups(pick_village(code), groups),
+            actor=ACTOR,
+        )
+
+    _run(action)
+    if groups:
+        click.echo(f"{username} 负责的村民小组已设为：{'、'.join(groups)}。")
+    else:
+        click.echo(f"{username} 已不负责任何村民小组。")
+
+
+COMMANDS = (create_user_command, reset_password_command, set_role_command, set_groups_command)

@@ -29,13 +29,17 @@ class Defaults:
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    # Secure cookies are switched on by POINTSYS_SESSION_COOKIE_SECURE=true behind HTTPS.
+    # Secure cookies are switched on by POINTSYS_SESSION_COOKIE_SECURE=true behind HTTPS;
+    # REMEMBER_COOKIE_SECURE follows it unless set itself (see secure_cookie_settings).
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Staff and residents alike: a sign-in lasts this long, then one signs in again.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     # One request: a full batch of evidence photos (5 × 5 MB) with room for the form around it.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Nobody is offered "remember me"; should it come, it lasts no longer than a session.
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     # Sign-in throttling: this many failures within LOGIN_LOCK_MINUTES lock the account / address.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
@@ -53,6 +57,11 @@ class Defaults:
     EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
     EVIDENCE_MAX_PER_ENTRY = 5
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
+
+
+def secure_cookie_settings(config) -> None:
+    """Served over HTTPS (SESSION_COOKIE_SECURE): the remember-me cookie is Secure as well."""
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config["SESSION_COOKIE_SECURE"]))
 
 
 def instance_path_from_env() -> str | None:

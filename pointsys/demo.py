@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit
+from . import accounts, audit, residents
 from .extensions import db
 from .households_demo import demo_registry
-from .models import Household, Member, Role, User, UserRole, Village
+from .models import AuditEvent, Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
 from .rules_store import load_demo_rulebook
 
@@ -43,10 +43,16 @@ DEMO_HOUSEHOLDS = [
 ]
 
 
+# The group leader demo account looks after this group; this household gets a resident PIN.
+DEMO_LEADER, DEMO_LEADER_GROUP = "leader", "一组"
+DEMO_RESIDENT_HOUSEHOLD = "001"
+
+
 @dataclass
 class DemoReport:
     created: list[str] = field(default_factory=list)
     logins: dict[str, str] = field(default_factory=dict)
+    pins: dict[str, str] = field(default_factory=dict)  # 户号 → PIN
 
     def summary(self) -> str:
         lines = [
@@ -60,6 +66,10 @@ class DemoReport:
             lines.append(
                 f"  {username} / {self.logins.get(username, '?')}    {display}（{role_text}）"
             )
+        if self.pins:
+            lines.append("示范村民登录（户号 / PIN，在 /me/login）：")
+            for number, pin in sorted(self.pins.items()):
+                lines.append(f"  {number} / {pin}")
         lines.append("启动后访问：http://127.0.0.1:5000")
         return "\n".join(lines)
 
@@ -71,6 +81,8 @@ def build_demo(instance_path: str) -> DemoReport:
     _demo_households(village, report)
     report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
     demo_registry(village, report)
+    _demo_leader_group(village, report)
+    report.pins = _demo_pin(village, Path(instance_path) / LOGINS_FILE, report)
     load_demo_rulebook(report.created)
     db.session.commit()
     return report
@@ -138,3 +150,39 @@ def _demo_users(village: Village, logins_path: Path, report: DemoReport) -> dict
         logins_path.write_text(json.dumps(logins, ensure_ascii=False, indent=2), encoding="utf-8")
         logins_path.chmod(0o600)
     return logins
+
+
+def _demo_leader_group(village: Village, report: DemoReport) -> None:
+    """Give the demo group leader their group once; an administrator's later choice stands."""
+    leader = db.session.execute(
+        db.select(User).filter_by(username=DEMO_LEADER)
+    ).scalar_one_or_none()
+    if leader is None or leader.group_rows:
+        return
+    assigned_before = db.session.execute(
+        db.select(AuditEvent.id).filter_by(
+            action="set_groups", object_type="user", object_id=str(leader.id)
+        )
+    ).first()
+    if assigned_before:
+        return
+    accounts.set_groups(leader, accounts.find_groups(village, [DEMO_LEADER_GROUP]), actor=ACTOR)
+    report.created.append(f"{DEMO_LEADER} 负责{DEMO_LEADER_GROUP}")
+
+
+def _demo_pin(village: Village, logins_path: Path, report: DemoReport) -> dict[str, str]:
+    """A resident PIN for one demo household, random per instance, kept in demo-logins.json.
+
+    Issued once: a PIN already there (the file's, or one an administrator issued) is kept.
+    """
+    logins = json.loads(logins_path.read_text(encoding="utf-8")) if logins_path.exists() else {}
+    pins: dict[str, str] = logins.get("households", {})
+    household = residents.find_household(village, DEMO_RESIDENT_HOUSEHOLD)
+    if household is None or not household.is_active or residents.access_of(household):
+        return pins
+    pins[household.number] = residents.issue_pin(household, actor=ACTOR)
+    logins["households"] = pins
+    logins_path.write_text(json.dumps(logins, ensure_ascii=False, indent=2), encoding="utf-8")
+    logins_path.chmod(0o600)
+    report.created.append(f"户号 {household.number} 的村民 PIN")
+    return pins

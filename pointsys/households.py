@@ -619,12 +619,13 @@ def search(
     return query.order_by(Household.number)
 
 
-def tags_in_use(village_id: int) -> list[str]:
+def tags_in_use(village_id: int, *conditions) -> list[str]:
+    """Tags on the village's households (those matching `conditions`, e.g. access's filter)."""
     return list(
         db.session.execute(
             db.select(HouseholdTag.name)
             .join(Household)
-            .where(Household.village_id == village_id)
+            .where(Household.village_id == village_id, *conditions)
             .distinct()
             .order_by(HouseholdTag.name)
         ).scalars()

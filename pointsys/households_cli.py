@@ -19,7 +19,7 @@ from .models import Village
 households_group = AppGroup("households", help="户籍：名册导入、导出与模板。")
 
 
-def _village(code: str | None) -> Village:
+def pick_village(code: str | None) -> Village:
     if code:
         village = db.session.execute(db.select(Village).filter_by(code=code)).scalar_one_or_none()
         if village is None:
@@ -37,7 +37,7 @@ def _village(code: str | None) -> Village:
 @click.option("--dry-run", is_flag=True, help="只检查并列出将要做的改动，不写入")
 def import_command(path: Path, code: str | None, dry_run: bool) -> None:
     """Check a roster .xlsx and import it (all or nothing)."""
-    village = _village(code)
+    village = pick_village(code)
     try:
         plan = roster.plan_import(
             village, path.read_bytes(), current_app.config["ROSTER_MAX_BYTES"]
@@ -84,7 +84,7 @@ def import_command(path: Path, code: str | None, dry_run: bool) -> None:
 @click.option("--village", "code", help="村编码；只有一个村时可省略")
 def export_command(path: Path, code: str | None) -> None:
     """Write every household of the village to an .xlsx in the template's layout."""
-    path.write_bytes(roster.export_households(_village(code)))
+    path.write_bytes(roster.export_households(pick_village(code)))
     click.echo(_("已导出到 %(path)s", path=path))
 
 
@@ -93,5 +93,5 @@ def export_command(path: Path, code: str | None) -> None:
 @click.option("--village", "code", help="村编码；只有一个村时可省略")
 def template_command(path: Path, code: str | None) -> None:
     """Write the empty roster template."""
-    path.write_bytes(roster.workbook_bytes(_village(code), []))
+    path.write_bytes(roster.workbook_bytes(pick_village(code), []))
     click.echo(_("模板已保存到 %(path)s", path=path))

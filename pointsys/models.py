@@ -199,6 +199,9 @@ class Member(db.Model):
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
 
+    is_resident = False  # a staff account; see residents.Resident for the household sign-in
+    household_id = None
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
@@ -208,6 +211,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    group_rows: Mapped[list[UserGroup]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        # "u:" tells the session loader a staff account from a household ("h:"); see views/auth.
+        return f"u:{self.id}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -219,6 +229,11 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def group_ids(self) -> frozenset[int]:
+        """The village groups this person leads (村民小组长); see pointsys.access."""
+        return frozenset(r.group_id for r in self.group_rows)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -239,6 +254,46 @@ class UserRole(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class UserGroup(db.Model):
+    """A group leader's assignment to a village group; they see only these groups' households."""
+
+    __tablename__ = "user_group"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("village_group.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ResidentAccess(db.Model):
+    """A household's sign-in (户号 + PIN): only the PIN's hash is kept, one row per household.
+
+    pin_version grows with every issue, reset or change; a session remembers the version it
+    signed in with, so a reset PIN signs out every phone still using the old one.
+    """
+
+    __tablename__ = "resident_access"
+
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), primary_key=True
+    )
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    pin_version: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # None until the resident replaces the PIN from the slip with one of their own.
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    household: Mapped[Household] = relationship()
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = generate_password_hash(pin)
+
+    def check_pin(self, pin: str) -> bool:
+        return check_password_hash(self.pin_hash, pin)
 
 
 class AuditEvent(db.Model):

@@ -18,18 +18,23 @@ ROLE_LABELS = {
 }
 
 
+STAFF, RESIDENT, EVERYONE = "staff", "resident", "everyone"
+
+
 @dataclass(frozen=True)
 class NavEntry:
     endpoint: str
     label: object  # a lazy string, translated when rendered
     roles: frozenset[Role]  # empty: every signed-in staff member
+    audience: str = STAFF  # RESIDENT: signed-in households only; EVERYONE: staff and households
 
 
 # Later features append their pages here, in menu order.
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("main.index", _l("首页"), frozenset()),
+    NavEntry("resident.home", _l("本户"), frozenset(), RESIDENT),
     NavEntry("admin.users", _l("用户"), frozenset({Role.ADMIN})),
-    NavEntry("rules.index", _l("积分细则"), frozenset()),
+    NavEntry("rules.index", _l("积分细则"), frozenset(), EVERYONE),
     NavEntry(
         "households.index",
         _l("户籍"),
@@ -41,12 +46,19 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("lists.objections", _l("异议"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry("score_sheets.index", _l("评分表"), frozenset({Role.ADMIN, Role.CLERK})),
     NavEntry("audit.index", _l("操作日志"), frozenset({Role.ADMIN})),
+    NavEntry("resident.change_pin", _l("修改 PIN"), frozenset(), RESIDENT),
 ]
 
 
-def entries_for(roles: frozenset[Role]) -> list[NavEntry]:
-    """The menu entries a person holding these roles may see."""
-    return [e for e in NAV_ENTRIES if not e.roles or e.roles & roles]
+def entries_for(roles: frozenset[Role], *, resident: bool = False) -> list[NavEntry]:
+    """The menu entries a staff member holding these roles (or a signed-in household) may see."""
+    if resident:
+        return [e for e in NAV_ENTRIES if e.audience in (RESIDENT, EVERYONE)]
+    return [
+        e
+        for e in NAV_ENTRIES
+        if e.audience in (STAFF, EVERYONE) and (not e.roles or e.roles & roles)
+    ]
 
 
 def init_app(app: Flask) -> None:
@@ -61,7 +73,7 @@ def init_app(app: Flask) -> None:
                 "label": e.label,
                 "active": request.endpoint == e.endpoint,
             }
-            for e in entries_for(roles)
+            for e in entries_for(roles, resident=current_user.is_resident)
             if e.endpoint in app.view_functions
         ]
         labels = [str(ROLE_LABELS[r]) for r in Role if r in roles]

@@ -3,6 +3,10 @@
 The failures are the audit trail's own `login_failed` events, so the count is shared by every worker
 process and survives a restart, with no extra store to run (an in-memory limiter such as
 Flask-Limiter's default would give each gunicorn worker its own count and forget it on restart).
+
+One policy for staff and residents: an account is the audit trail's actor label of the sign-in, a
+staff username or a household's `residents.account_label()` (which no username can equal), and
+the address count takes both kinds of failure together.
 """
 
 from __future__ import annotations
@@ -38,20 +42,21 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def current_lock(username: str, address: str | None, now: datetime, policy: Policy) -> Lock | None:
-    """The lock in force for this account or address at `now`, if any (sliding window)."""
+def current_lock(account: str, address: str | None, now: datetime, policy: Policy) -> Lock | None:
+    """The lock in force for this account (a username or a household's label) or this address
+    at `now`, if any (sliding window)."""
     since = now - policy.window
     # A successful sign-in clears the account's earlier failures.
     last_success = db.session.execute(
         db.select(func.max(AuditEvent.at)).where(
-            AuditEvent.action == SUCCEEDED, AuditEvent.actor_label == username
+            AuditEvent.action == SUCCEEDED, AuditEvent.actor_label == account
         )
     ).scalar_one()
     account_since = max(since, as_utc(last_success)) if last_success else since
     checks = [
         (
             "account",
-            AuditEvent.actor_label == username,
+            AuditEvent.actor_label == account,
             account_since,
             policy.max_failures_per_account,
         )

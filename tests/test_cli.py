@@ -8,8 +8,9 @@ import sys
 import pytest
 from sqlalchemy import func, inspect
 
+from pointsys import accounts
 from pointsys.extensions import db
-from pointsys.models import AuditEvent, Household, User, Village
+from pointsys.models import AuditEvent, Household, ResidentAccess, User, Village, VillageGroup
 
 from .conftest import make_app
 
@@ -35,8 +36,10 @@ def test_demo_is_idempotent_and_keeps_data(instance_path, any_database_url):
     assert first.exit_code == 0, first.output
     assert "示范村已创建：村、12 户、账号 admin" in first.output
     logins = json.loads((instance_path / "demo-logins.json").read_text(encoding="utf-8"))
-    assert set(logins) == {"admin", "clerk", "leader", "supervisor"}
+    assert set(logins) == {"admin", "clerk", "leader", "supervisor", "households"}
     assert f"admin / {logins['admin']}" in first.output
+    pin = logins["households"]["001"]
+    assert len(pin) == 6 and pin.isdigit() and f"001 / {pin}" in first.output
 
     with app.app_context():
         village = db.session.execute(db.select(Village)).scalar_one()
@@ -53,6 +56,24 @@ def test_demo_is_idempotent_and_keeps_data(instance_path, any_database_url):
         assert db.session.execute(db.select(Household).filter_by(number="999")).scalar_one()
         admin = db.session.execute(db.select(User).filter_by(username="admin")).scalar_one()
         assert admin.check_password(logins["admin"])
+        access = db.session.execute(db.select(ResidentAccess)).scalar_one()
+        assert access.household.number == "001" and access.check_pin(pin)
+        assert access.pin_version == 1  # not reissued by the second run
+        leader = db.session.execute(db.select(User).filter_by(username="leader")).scalar_one()
+        assert [
+            g.name
+            for g in db.session.scalars(
+                db.select(VillageGroup).where(VillageGroup.id.in_(leader.group_ids))
+            )
+        ] == ["一组"]
+        # An administrator's choice stands: a leader whose groups were cleared stays without.
+        accounts.set_groups(leader, [], actor="test")
+        db.session.commit()
+    assert f"001 / {pin}" in second.output
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        leader = db.session.execute(db.select(User).filter_by(username="leader")).scalar_one()
+        assert leader.group_ids == frozenset()
         db.engine.dispose()
 
 
@@ -72,8 +93,8 @@ def test_demo_writes_are_in_the_audit_trail(app):
     # Households: created (12), then given groups, tags, phones and plaque tokens (12).
     assert dict(actions) == {
         "village": 1,
-        "household": 24,
-        "user": 4,
+        "household": 25,  # … and a resident PIN for 001
+        "user": 5,  # 4 accounts, and the group leader's group
         "village_group": 3,
         "rulebook_snapshot": 1,
     }

@@ -37,8 +37,15 @@ def test_plaque_link_opens_the_household_page_on_a_phone(phone, token):
     assert response.status == 404
 
 
-def test_household_list_search_on_a_phone(phone, token, make_user):
+def test_household_list_search_on_a_phone(app, phone, token, make_user):
+    from pointsys import accounts
+
     make_user("leader1", roles=("group_leader",))
+    with app.app_context():
+        village = db.session.execute(db.select(Village)).scalar_one()
+        leader = accounts.find_user("leader1")
+        accounts.set_groups(leader, accounts.find_groups(village, ["一组"]), actor="test")
+        db.session.commit()
     phone.goto(phone.base_url + "/auth/login")
     phone.fill("#username", "leader1")
     phone.fill("#password", "correct horse 1")

@@ -36,6 +36,16 @@ def admin(client, make_user, village):
     return client
 
 
+def _assign(app, username, *group_names):
+    from pointsys import accounts
+
+    with app.app_context():
+        village = db.session.execute(db.select(Village)).scalar_one()
+        groups = accounts.find_groups(village, group_names)
+        accounts.set_groups(accounts.find_user(username), groups, actor="test")
+        db.session.commit()
+
+
 def _household(app, number):
     with app.app_context():
         h = db.session.execute(db.select(Household).filter_by(number=number)).scalar_one()
@@ -47,6 +57,8 @@ def test_roles(client, make_user, village):
     assert client.get("/households/").status_code == 403
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     login(client, *make_user("leader", roles=("group_leader",)))
+    assert "张三明" not in client.get("/households/").get_data(as_text=True)  # no group yet
+    _assign(client.application, "leader", "一组")
     html = client.get("/households/").get_data(as_text=True)
     assert "张三明" in html and "导入名册" not in html
     assert client.get("/households/import").status_code == 403

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         lists,
         main,
         public_lists,
+        resident,
         rules,
         score_sheets,
         settings,
@@ -31,3 +32,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(score_sheets.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(resident.bp)

@@ -2,11 +2,15 @@
 
 from functools import wraps
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from .. import accounts
+from .. import households as registry
 from ..extensions import db
-from ..models import Role, User
+from ..models import Role, User, Village
 from ..navigation import ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,8 +32,58 @@ def role_required(*roles: Role):
     return decorator
 
 
+class GroupsForm(FlaskForm):
+    """The groups a leader looks after: checkboxes named group_ids, read from request.form."""
+
+
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
+    return _render_users()
+
+
+def _render_users(errors: dict[int, str] | None = None):
     rows = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
-    return render_template("admin/users.html", users=rows, role_labels_by_role=ROLE_LABELS)
+    village = _village_or_none()
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        role_labels_by_role=ROLE_LABELS,
+        groups=registry.groups_of(village) if village else [],
+        groups_form=GroupsForm(formdata=None),
+        errors=errors or {},
+        group_leader=Role.GROUP_LEADER,
+    )
+
+
+@bp.post("/users/<int:user_id>/groups")
+@role_required(Role.ADMIN)
+def set_groups(user_id: int):
+    """Set the village groups a group leader looks after (the households they may see)."""
+    from .households import current_village  # households imports role_required from here
+
+    user = db.get_or_404(User, user_id)
+    if not GroupsForm().validate_on_submit():
+        abort(400)
+    village = current_village()
+    wanted = {int(i) for i in request.form.getlist("group_ids") if i.isdigit()}
+    groups = [g for g in registry.groups_of(village) if g.id in wanted]
+    try:
+        accounts.set_groups(user, groups, actor=current_user)
+        db.session.commit()
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        return _render_users({user_id: str(exc)}), 400
+    names = "、".join(g.name for g in groups) or _("无")
+    flash(
+        _("%(name)s 负责的村民小组：%(groups)s。", name=user.display_name, groups=names), "success"
+    )
+    return redirect(url_for("admin.users"))
+
+
+def _village_or_none() -> Village | None:
+    """The admin's village, or the only one; None before any village exists."""
+    if current_user.village_id:
+        return db.session.get(Village, current_user.village_id)
+    villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
+    return villages[0] if len(villages) == 1 else None

@@ -36,7 +36,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import household_summary, roster
+from .. import access, household_summary, residents, roster
 from .. import households as registry
 from ..extensions import db
 from ..models import Household, HouseholdStatus, Role, Village
@@ -145,8 +145,12 @@ def current_village() -> Village:
 
 
 def household_or_404(household_id: int) -> Household:
+    """The household, if it is in the user's village and theirs to see (a group leader: their
+    groups); 404 otherwise, so a household's id says nothing to someone not allowed to see it."""
     household = db.get_or_404(Household, household_id)
-    if household.village_id != current_village().id:
+    if household.village_id != current_village().id or not access.can_see_household(
+        current_user, household
+    ):
         abort(404)
     return household
 
@@ -165,9 +169,13 @@ def index():
     status = request.args.get("status", HouseholdStatus.ACTIVE.value)
     if status not in STATUS_LABELS:
         status = ""
-    query = registry.search(
-        village.id, text=text, group_id=group_id, tag=tag, status=status or None
-    ).options(db.joinedload(Household.group), db.selectinload(Household.tag_rows))
+    query = (
+        registry.search(village.id, text=text, group_id=group_id, tag=tag, status=status or None)
+        .where(access.visible_households_filter(current_user))
+        .options(db.joinedload(Household.group), db.selectinload(Household.tag_rows))
+    )
+    groups = registry.groups_of(village)
+    shown = set(access.visible_group_ids(current_user, [g.id for g in groups]))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
@@ -178,8 +186,8 @@ def index():
         group_id=group_id,
         tag=tag,
         status=status,
-        groups=registry.groups_of(village),
-        tags=registry.tags_in_use(village.id),
+        groups=[g for g in groups if g.id in shown],
+        tags=registry.tags_in_use(village.id, access.visible_households_filter(current_user)),
         status_labels=STATUS_LABELS,
         page_args=args,
     )
@@ -216,6 +224,7 @@ def _render_detail(household: Household, **forms):
         public_url=url_for("households.public", token=household.plaque_token, _external=True)
         if household.plaque_token
         else None,
+        resident_access=residents.access_of(household),
         errors=forms.get("errors", []),
     )
 
@@ -402,6 +411,43 @@ def rotate_token(household_id: int):
         return _("已更换二维码；旧门牌上的二维码已失效，请重新打印门牌。")
 
     return _post_action(household_id, PlainForm, "plain_form", action)
+
+
+@bp.post("/households/<int:household_id>/pin")
+@role_required(Role.ADMIN)
+def issue_pin(household_id: int):
+    """Issue or reset the household's PIN and show it once, on a slip to print and hand over."""
+    household = household_or_404(household_id)
+    form = PlainForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        pin = residents.issue_pin(household, actor=current_user)
+        db.session.commit()
+    except residents.ResidentError as exc:
+        db.session.rollback()
+        household = household_or_404(household_id)
+        return _render_detail(household, errors=[str(exc)]), 400
+    public_url = (
+        url_for("households.public", token=household.plaque_token, _external=True)
+        if household.plaque_token
+        else None
+    )
+    response = Response(
+        render_template(
+            "households/pin_slip.html",
+            household=household,
+            pin=pin,
+            public_url=public_url,
+            login_url=url_for("resident.login", _external=True),
+            qr=segno.make(public_url, error="m").svg_inline(scale=4, border=2)
+            if public_url
+            else None,
+        )
+    )
+    # The PIN is shown once: not kept by any cache, not shown again by the back button.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/households/groups", methods=["GET", "POST"])

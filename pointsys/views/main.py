@@ -1,6 +1,6 @@
 """The home page: what a signed-in user can do, or a way in for everyone else."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func
 
@@ -12,6 +12,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
+    if current_user.is_resident:
+        return redirect(url_for("resident.home"))
     villages = []
     if current_user.is_authenticated:
         rows = db.session.execute(

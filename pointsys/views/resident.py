@@ -1,0 +1,136 @@
+"""Residents (村民): sign in with 户号 + PIN, see the household's own page, change the PIN.
+
+The household is always the signed-in one (current_user.household_id), never an id from the URL.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import audit, residents, throttle
+from ..extensions import db
+from ..models import Household, Village, utcnow
+from .auth import lock_message
+
+bp = Blueprint("resident", __name__, url_prefix="/me")
+
+
+class ResidentLoginForm(FlaskForm):
+    village = SelectField(_l("村"), validate_choice=False)
+    number = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)])
+    pin = PasswordField(_l("PIN（6 位数字）"), validators=[DataRequired(_l("请填写 PIN。"))])
+
+
+class ChangePinForm(FlaskForm):
+    old_pin = PasswordField(_l("原 PIN"), validators=[DataRequired(_l("请填写原 PIN。"))])
+    new_pin = PasswordField(
+        _l("新 PIN（6 位数字）"), validators=[DataRequired(_l("请填写新 PIN。"))]
+    )
+    new_pin_again = PasswordField(
+        _l("再次输入新 PIN"), validators=[DataRequired(_l("请再次输入新 PIN。"))]
+    )
+
+
+def resident_required(view):
+    """Signed in as a household; anonymous visitors go to the resident sign-in, staff get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_resident:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _villages() -> list[Village]:
+    return list(db.session.execute(db.select(Village).order_by(Village.code)).scalars())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    villages = _villages()
+    form = ResidentLoginForm()
+    form.village.choices = [(v.code, v.name) for v in villages]
+    if form.validate_on_submit():
+        village = next((v for v in villages if v.code == form.village.data), None)
+        if village is None and len(villages) == 1:
+            village = villages[0]
+        if village is None:
+            form.village.errors.append(_("请选择村。"))
+            return render_template("resident/login.html", form=form, villages=villages)
+        number = form.number.data.strip()
+        label = residents.account_label(village.code, number)
+        lock = throttle.current_lock(
+            label, request.remote_addr, utcnow(), throttle.policy_from_config(current_app.config)
+        )
+        if lock is not None:
+            # Refused without looking at the PIN, so a locked household cannot be guessed at.
+            audit.record("login_locked", "household", None, actor_label=label)
+            db.session.commit()
+            form.pin.errors.append(lock_message(lock, resident=True))
+            return render_template("resident/login.html", form=form, villages=villages), 429
+        resident = residents.authenticate(village, number, form.pin.data)
+        if resident is None:
+            audit.record("login_failed", "household", None, actor_label=label)
+            db.session.commit()
+            # One message for an unknown 户号, no PIN issued and a wrong PIN.
+            form.pin.errors.append(_("户号或 PIN 不正确。"))
+        else:
+            session.permanent = True
+            login_user(resident)
+            audit.record("login", "household", resident.household_id, actor_label=label)
+            db.session.commit()
+            return redirect(url_for("resident.home"))
+    return render_template("resident/login.html", form=form, villages=villages)
+
+
+@bp.get("/")
+@resident_required
+def home():
+    household = db.get_or_404(Household, current_user.household_id)
+    # `summary` (balance, this quarter, rank) is passed by the ledger once it exists.
+    return render_template("resident/home.html", household=household)
+
+
+@bp.route("/pin", methods=["GET", "POST"])
+@resident_required
+def change_pin():
+    form = ChangePinForm()
+    if form.validate_on_submit():
+        try:
+            resident = residents.change_pin(
+                current_user._get_current_object(),
+                form.old_pin.data,
+                form.new_pin.data,
+                form.new_pin_again.data,
+            )
+        except residents.ResidentError as exc:
+            # Only the audit row of a wrong old PIN can be pending here: keep it.
+            db.session.commit()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(resident)  # this phone stays signed in under the new PIN
+            flash(_("PIN 已修改，其他手机上的登录已失效。"), "success")
+            return redirect(url_for("resident.home"))
+    return render_template("resident/pin.html", form=form)

@@ -1,0 +1,215 @@
+"""Every route × every kind of visitor, in one table: who gets the page, who is sent to sign in,
+who is refused (403), and for whom the household does not exist (404).
+
+A new route without a row fails test_every_route_has_a_row. To add one: a Route with the URL (a
+function of the seeded World, for ids and tokens) and, per method, the answers, starting from a
+preset (public, staff_only, resident_only) and naming only the roles that differ.
+
+Forms are posted empty with CSRF off (CSRF has its own tests): an allowed visitor then gets the
+form's own answer (200 with errors, 400, or a redirect), which differs from every refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from pointsys.extensions import db
+from pointsys.models import Household, ResidentAccess
+from pointsys.rules_store import load_demo_rulebook
+
+from . import access_world
+from .conftest import make_app
+
+# The visitors. "leader_b" leads 二组, the other group than household A's (一组).
+ROLES = ("anon", "resident_a", "resident_b", "leader_a", "leader_b", "clerk", "supervisor", "admin")
+STAFF_USERS = {
+    "leader_a": "leader_a",
+    "leader_b": "leader_b",
+    "clerk": "clerk1",
+    "supervisor": "sup1",
+    "admin": "admin1",
+}
+LOGIN = "→/auth/login"  # 302 to the staff sign-in (with ?next=)
+ME_LOGIN = "→/me/login"  # 302 to the resident sign-in
+HOME = "→/"
+
+
+def answers(default, **by_role) -> dict[str, object]:
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, unknown
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def public(code=200, **by_role):
+    """Anyone, signed in or not, gets the same answer."""
+    return answers(code, **by_role)
+
+
+def staff_only(**allowed):
+    """Anonymous → staff sign-in; residents and every staff role not named → 403."""
+    return answers(403, anon=LOGIN, **allowed)
+
+
+def resident_only(code=200):
+    """Anonymous → resident sign-in; staff → 403; each resident sees their own household."""
+    return answers(403, anon=ME_LOGIN, resident_a=code, resident_b=code)
+
+
+# Who may open the households list (a group leader sees their own groups' rows in it).
+LISTERS = dict.fromkeys(("leader_a", "leader_b", "clerk", "admin"), 200)
+
+
+@dataclass
+class Route:
+    url: Callable[[access_world.World], str]
+    methods: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+def _a(w, tail=""):
+    return f"/households/{w.households['A']}{tail}"
+
+
+def _token_of_a(w):
+    return db.session.get(Household, w.households["A"]).plaque_token
+
+
+ROUTES: dict[str, Route] = {
+    "main.index": Route(
+        lambda w: "/", {"GET": public(200, resident_a="→/me/", resident_b="→/me/")}
+    ),
+    "auth.login": Route(lambda w: "/auth/login", {"GET": public(), "POST": public()}),
+    "auth.logout": Route(lambda w: "/auth/logout", {"POST": public(HOME, anon=LOGIN)}),
+    "settings.set_language": Route(lambda w: "/language", {"POST": public(HOME)}),
+    "rules.index": Route(lambda w: "/rules/", {"GET": public()}),
+    "rules.show": Route(lambda w: "/rules/demo", {"GET": public()}),
+    "admin.users": Route(lambda w: "/admin/users", {"GET": staff_only(admin=200)}),
+    "admin.set_groups": Route(
+        lambda w: f"/admin/users/{w.users['spare']}/groups",
+        {"POST": staff_only(admin="→/admin/users")},
+    ),
+    # Households: role first (403), then the row (404 outside a group leader's groups).
+    "households.index": Route(
+        lambda w: "/households/",
+        {"GET": staff_only(**LISTERS)},
+    ),
+    "households.detail": Route(
+        _a, {"GET": staff_only(leader_a=200, leader_b=404, clerk=200, admin=200)}
+    ),
+    "households.create": Route(
+        lambda w: "/households/new", {"GET": staff_only(admin=200), "POST": staff_only(admin=200)}
+    ),
+    # An empty POST falls back to the household's own values (WTForms' obj=): saved unchanged.
+    "households.edit": Route(
+        lambda w: _a(w, "/edit"),
+        {"GET": staff_only(admin=200), "POST": staff_only(admin="→/households/{A}")},
+    ),
+    "households.add_member": Route(lambda w: _a(w, "/members"), {"POST": staff_only(admin=400)}),
+    "households.change_status": Route(lambda w: _a(w, "/status"), {"POST": staff_only(admin=400)}),
+    "households.split": Route(lambda w: _a(w, "/split"), {"POST": staff_only(admin=400)}),
+    "households.merge": Route(lambda w: _a(w, "/merge"), {"POST": staff_only(admin=400)}),
+    "households.rotate_token": Route(
+        lambda w: _a(w, "/rotate-token"), {"POST": staff_only(admin="→" + "/households/{A}")}
+    ),
+    "households.issue_pin": Route(lambda w: _a(w, "/pin"), {"POST": staff_only(admin=200)}),
+    "households.groups": Route(
+        lambda w: "/households/groups",
+        {"GET": staff_only(admin=200), "POST": staff_only(admin=200)},
+    ),
+    "households.import_roster": Route(
+        lambda w: "/households/import",
+        {"GET": staff_only(admin=200), "POST": staff_only(admin=400)},
+    ),
+    "households.commit_roster": Route(
+        lambda w: "/households/import/commit",
+        {"POST": staff_only(admin="→/households/import")},
+    ),
+    "households.template": Route(
+        lambda w: "/households/template.xlsx",
+        {"GET": staff_only(**LISTERS)},
+    ),
+    "households.export": Route(
+        lambda w: "/households/export.xlsx", {"GET": staff_only(clerk=200, admin=200)}
+    ),
+    "households.plaques": Route(lambda w: "/households/plaques", {"GET": staff_only(admin=200)}),
+    # The door plaque's page: read-only (GET only) and open to anyone holding the token.
+    "households.public": Route(lambda w: f"/h/{_token_of_a(w)}", {"GET": public()}),
+    "resident.login": Route(lambda w: "/me/login", {"GET": public(), "POST": public()}),
+    "resident.home": Route(lambda w: "/me/", {"GET": resident_only()}),
+    "resident.change_pin": Route(
+        lambda w: "/me/pin", {"GET": resident_only(), "POST": resident_only()}
+    ),
+}
+EXCLUDED = {"static"}
+
+
+@pytest.fixture
+def table_app(instance_path, database_url):
+    from pointsys.cli import init_database
+
+    app = make_app(database_url, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        init_database()
+        load_demo_rulebook([])
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _client_as(app, world, role):
+    client = app.test_client()
+    if role == "anon":
+        return client
+    if role.startswith("resident_"):
+        household_id = world.households[role[-1].upper()]
+        version = db.session.get(ResidentAccess, household_id).pin_version
+        session_id = f"h:{household_id}:{version}"
+    else:
+        session_id = f"u:{world.users[STAFF_USERS[role]]}"
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    return client
+
+
+def _answer(response) -> object:
+    if response.status_code == 302:
+        return "→" + urlsplit(response.headers["Location"]).path
+    return response.status_code
+
+
+def test_every_route_has_a_row(table_app):
+    in_app = {
+        (rule.endpoint, method)
+        for rule in table_app.url_map.iter_rules()
+        if rule.endpoint not in EXCLUDED
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    in_table = {(endpoint, method) for endpoint, r in ROUTES.items() for method in r.methods}
+    assert in_app - in_table == set(), "routes without a row in ROUTES"
+    assert in_table - in_app == set(), "rows in ROUTES for routes that do not exist"
+
+
+def test_every_route_answers_every_role_as_the_table_says(table_app):
+    world = access_world.build(table_app)
+    wrong = []
+    for endpoint, route in ROUTES.items():
+        for method, expected in route.methods.items():
+            for role in ROLES:
+                # Built afresh for each visit: an earlier row may have rotated a token or a PIN.
+                # No app context is held across requests (Flask-Login keeps the user in it).
+                with table_app.app_context():
+                    url = route.url(world)
+                    client = _client_as(table_app, world, role)
+                got = _answer(client.open(url, method=method))
+                want = expected[role]
+                if isinstance(want, str):
+                    want = want.replace("{A}", str(world.households["A"]))
+                if got != want:
+                    wrong.append(f"{method} {url} ({endpoint}) as {role}: {got}, not {want}")
+    assert wrong == [], "\n".join(wrong)
