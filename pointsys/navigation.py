@@ -36,6 +36,15 @@ NAV_ENTRIES: list[NavEntry] = [
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER}),
     ),
     NavEntry("households.import_roster", _l("导入名册"), frozenset({Role.ADMIN})),
+    NavEntry("ledger.record", _l("记分"), frozenset({Role.ADMIN, Role.CLERK})),
+    NavEntry("ledger.batch", _l("批量记分"), frozenset({Role.ADMIN, Role.CLERK})),
+    NavEntry("ledger.review", _l("审核"), frozenset({Role.ADMIN, Role.SUPERVISOR})),
+    NavEntry(
+        "ledger.standings_page",
+        _l("积分排名"),
+        frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR}),
+    ),
+    NavEntry("ledger.quarters", _l("季度结账"), frozenset({Role.ADMIN})),
 ]
 
 

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, households, main, rules, settings
+    from . import admin, auth, households, ledger, main, rules, settings
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -12,3 +12,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(rules.bp)
     app.register_blueprint(households.bp)
+    app.register_blueprint(ledger.bp)
