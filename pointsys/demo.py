@@ -10,6 +10,7 @@ from pathlib import Path
 from . import audit
 from .extensions import db
 from .households_demo import demo_registry
+from .ledger_demo import demo_ledger
 from .models import Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
 from .rules_store import load_demo_rulebook
@@ -72,6 +73,9 @@ def build_demo(instance_path: str) -> DemoReport:
     report.logins = _demo_users(village, Path(instance_path) / LOGINS_FILE, report)
     demo_registry(village, report)
     load_demo_rulebook(report.created)
+    # The ledger commits submission by submission, so the village and its rulebook come first.
+    db.session.commit()
+    demo_ledger(village, report)
     db.session.commit()
     return report
 

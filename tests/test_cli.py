@@ -76,6 +76,10 @@ def test_demo_writes_are_in_the_audit_trail(app):
         "user": 4,
         "village_group": 3,
         "rulebook_snapshot": 1,
+        # The demo ledger: 53 entries recorded, 35 posted without review, 14 approved, one
+        # reversed; 2026Q1 and Q2 closed.
+        "entry": 103,
+        "quarter": 2,
     }
 
 
