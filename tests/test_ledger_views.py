@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import refresh
 
 from pointsys import ledger
 from pointsys.extensions import db
@@ -102,8 +103,10 @@ def test_single_entry_form_lists_items_members_and_records_through_the_ledger(cl
     as_user(client, "clerk")
     path = f"/ledger/record?household={h.id}"
     html = client.get(path).get_data(as_text=True)
-    assert '<optgroup label="人居环境">' in html or "<optgroup" in html
-    assert "PUB-01" in html and 'data-hint="数量（小时）"' in html
+    assert '<optgroup label="环境卫生">' in html
+    assert "ENV-01 庭院整洁，季度检查合格 · 每次 +2 分 · " in html
+    assert 'data-hint="（在 -5 至 -1 之间选分值）"' in html  # ENV-06, a range item
+    assert "PUB-01" in html and 'data-hint="（单位：小时）"' in html
     assert f'value="{date.today().isoformat()}"' in html  # the day of the conduct defaults to today
     member = h.members[0]
     form = hidden(client, path)
@@ -377,13 +380,18 @@ def test_entries_of_another_village_are_not_found(client, village):
     assert client.get("/ledger/households/999").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/ledger/standings?period=2026Q3", "/ledger/review"])
-def test_pages_render_in_english(client, village, path):
+@pytest.mark.parametrize(
+    "path, heading",
+    [("/ledger/standings?period=2026Q3", "<h1>Standings"), ("/ledger/review", "<h1>Review")],
+)
+def test_pages_render_in_english(client, village, path, heading):
     as_user(client, "admin")
-    client.post(
-        "/settings/language", data={"csrf_token": csrf_token(client), "lang": "en", "next": "/"}
-    )
-    assert client.get(path).status_code == 200
+    client.post("/language", data={"csrf_token": csrf_token(client), "lang": "en", "next": "/"})
+    # The village fixture keeps one app context across requests, where Flask-Babel caches the
+    # locale: forget it, as a new request in a real server would.
+    refresh()
+    html = client.get(path).get_data(as_text=True)
+    assert heading in html
 
 
 def test_period_helpers_agree():

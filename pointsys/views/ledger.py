@@ -23,7 +23,7 @@ from ..ledger import lookup
 from ..models import Entry, EntryStatus, Role, Village
 from ..periods import Period, PeriodError, quarter_of
 from ..rulebook import Rulebook
-from ..rulebook.describe import points_text, signed
+from ..rulebook.describe import plain, points_text, signed
 from ..rulebook.model import ItemVersion
 from .admin import role_required
 from .households import current_village, household_or_404
@@ -53,6 +53,12 @@ SOURCE_LABELS = {
 def points_filter(value: Decimal | None) -> str:
     """+2, -0.5: points as people write them; empty while not granted."""
     return "" if value is None else signed(value)
+
+
+@bp.app_template_filter("plain")
+def plain_filter(value: Decimal) -> str:
+    """100, 0.5: a balance or quantity as people write it."""
+    return plain(value)
 
 
 @bp.app_context_processor
@@ -87,10 +93,14 @@ def quantity_hint(version: ItemVersion) -> str | None:
     if scoring.kind == "points":
         return None
     if scoring.kind == "range":
-        return _("分值（%(low)s 至 %(high)s）", low=signed(scoring.low), high=signed(scoring.high))
+        return _(
+            "（在 %(low)s 至 %(high)s 之间选分值）",
+            low=signed(scoring.low),
+            high=signed(scoring.high),
+        )
     if scoring.kind == "per_member":
-        return _("人数")
-    return _("数量（%(unit)s）", unit=scoring.unit or "")
+        return _("（单位：人）")
+    return _("（单位：%(unit)s）", unit=scoring.unit or "")
 
 
 def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[ItemChoice]]]:
