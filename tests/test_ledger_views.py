@@ -396,3 +396,59 @@ def test_pages_render_in_english(client, village, path, heading):
 
 def test_period_helpers_agree():
     assert Period.parse("2026Q3") == quarter_of(date(2026, 8, 1))
+
+
+def test_missing_date_and_expired_forms_are_explained(client, village):
+    h = village.households[0]
+    as_user(client, "clerk")
+    path = f"/ledger/record?household={h.id}"
+    data = {**hidden(client, path), "item": "FIL-02", "on": ""}
+    assert "请填写行为日期。" in client.post(path, data=data).get_data(as_text=True)
+    assert "最多 20 个字。" in client.post(path, data={**data, "quantity": "1" * 21}).get_data(
+        as_text=True
+    )
+    as_user(client, "supervisor")
+    token = hidden(client, "/ledger/review")["csrf_token"]
+    data = {"csrf_token": token, "action": "reject", "reason": "长" * 501}
+    html = client.post("/ledger/review", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "驳回理由：最多 500 个字。" in html
+    as_user(client, "admin")
+    data = {"csrf_token": token, "reason": "长" * 501}
+    html = client.post("/ledger/quarters/2026Q1/reopen", data=data, follow_redirects=True)
+    assert "重新开账理由：最多 500 个字。" in html.get_data(as_text=True)
+    assert entries() == []
+
+
+def test_a_pending_entry_that_cannot_be_approved_says_why(client, village):
+    h = village.households[0]
+    first = recorded(village, h, "LAW-01", date(2026, 3, 1), key="a")
+    second = recorded(village, h, "LAW-01", date(2026, 6, 1), key="b")
+    ledger.approve([first], reviewer=village.supervisor)
+    db.session.commit()
+    as_user(client, "supervisor")
+    html = client.get(f"/ledger/entries/{second.id}").get_data(as_text=True)
+    assert "现在不能审核通过。" in html
+    assert "提醒：事项 LAW-01 每年只计一次，本年已经记过。" in html
+    html = client.get("/ledger/review").get_data(as_text=True)
+    assert "提醒：事项 LAW-01 每年只计一次，本年已经记过。" in html
+
+
+def test_recording_without_a_rulebook_is_explained(client, app, make_user):
+    from pointsys.models import Household, User, Village
+
+    with app.app_context():
+        place = Village(code="norules", name="新村")
+        db.session.add(place)
+        db.session.flush()
+        household = Household(village=place, number="001", head_name="张三明")
+        db.session.add(household)
+        db.session.commit()
+        household_id, village_id = household.id, place.id
+    make_user("clerk9", roles=("clerk",))
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(username="clerk9")).scalar_one()
+        user.village_id = village_id
+        db.session.commit()
+    login(client, "clerk9", PASSWORD)
+    html = client.get(f"/ledger/record?household={household_id}").get_data(as_text=True)
+    assert "本村还没有加载积分管理细则，不能记分。" in html

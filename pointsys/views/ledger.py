@@ -225,7 +225,9 @@ def reopen_quarter(code: str):
     period = _quarter(code)
     form = ReopenForm()
     if not form.validate_on_submit():
-        abort(400)
+        for error in form.reason.errors:
+            flash(_("重新开账理由：%(error)s", error=error), "error")
+        return redirect(url_for("ledger.quarters"))
     try:
         ledger.reopen_quarter(village, period, actor=current_user, reason=form.reason.data)
         db.session.commit()

@@ -21,6 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+TOO_LONG = _l("最多 %(max)d 个字。")
+
 
 def new_key() -> str:
     return str(uuid.uuid4())
@@ -45,9 +47,9 @@ class EntryForm(_Keyed):
     on = DateField(
         _l("行为日期"), default=date.today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
-    quantity = StringField(_l("数量或分值"), validators=[Length(max=20)])
+    quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
     member_ids = CheckboxesField(_l("涉及的家庭成员"), coerce=int, validate_choice=False)
-    note = TextAreaField(_l("备注"), validators=[Length(max=500)])
+    note = TextAreaField(_l("备注"), validators=[Length(max=500, message=TOO_LONG)])
 
 
 class BatchForm(_Keyed):
@@ -57,23 +59,25 @@ class BatchForm(_Keyed):
     on = DateField(
         _l("行为日期"), default=date.today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
-    quantity = StringField(_l("数量或分值"), validators=[Length(max=20)])
+    quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
     household_ids = CheckboxesField(_l("记分的户"), coerce=int, validate_choice=False)
-    note = TextAreaField(_l("备注"), validators=[Length(max=500)])
+    note = TextAreaField(_l("备注"), validators=[Length(max=500, message=TOO_LONG)])
 
 
 class ReviewForm(FlaskForm):
     """Approve or reject the ticked pending entries; rejecting needs a reason."""
 
-    reason = TextAreaField(_l("驳回理由（驳回时必填，农户会看到）"), validators=[Length(max=500)])
+    reason = TextAreaField(
+        _l("驳回理由（驳回时必填，农户会看到）"), validators=[Length(max=500, message=TOO_LONG)]
+    )
 
 
 class ReverseForm(_Keyed):
-    reason = TextAreaField(_l("冲正理由"), validators=[Length(max=500)])
+    reason = TextAreaField(_l("冲正理由"), validators=[Length(max=500, message=TOO_LONG)])
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField(_l("重新开账理由"), validators=[Length(max=500)])
+    reason = TextAreaField(_l("重新开账理由"), validators=[Length(max=500, message=TOO_LONG)])
 
 
 class ConfirmForm(FlaskForm):

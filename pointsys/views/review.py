@@ -61,7 +61,8 @@ def decide():
     form = ReviewForm()
     back = redirect(url_for("ledger.review", **{k: v for k, v in _filters().items() if v}))
     if not form.validate_on_submit():
-        flash(_("表单已过期，请刷新页面后重试。"), "error")
+        for error in form.reason.errors:
+            flash(_("驳回理由：%(error)s", error=error), "error")
         return back
     if request.form.get("approve_one"):
         action, ids = "approve", [request.form.get("approve_one", type=int)]
