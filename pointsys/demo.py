@@ -10,6 +10,8 @@ from pathlib import Path
 from . import accounts, audit, residents
 from .extensions import db
 from .households_demo import demo_registry
+from .ledger_demo import demo_ledger
+from .publishing import publish_demo
 from .models import AuditEvent, Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
 from .rules_store import load_demo_rulebook
@@ -84,6 +86,11 @@ def build_demo(instance_path: str) -> DemoReport:
     _demo_leader_group(village, report)
     report.pins = _demo_pin(village, Path(instance_path) / LOGINS_FILE, report)
     load_demo_rulebook(report.created)
+    # The ledger commits submission by submission, so the village and its rulebook come first.
+    db.session.commit()
+    demo_ledger(village, report)
+    db.session.commit()
+    publish_demo(village, report)
     db.session.commit()
     return report
 

@@ -97,6 +97,10 @@ def test_demo_writes_are_in_the_audit_trail(app):
         "user": 5,  # 4 accounts, and the group leader's group
         "village_group": 3,
         "rulebook_snapshot": 1,
+        # The demo ledger: 53 entries recorded, 35 posted without review, 14 approved, one
+        # reversed; 2026Q1 and Q2 closed.
+        "entry": 103,
+        "quarter": 2,
     }
 
 

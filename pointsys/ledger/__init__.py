@@ -16,7 +16,7 @@ from .common import (
     SubmissionRefused,
 )
 from .corrections import reverse
-from .notices import limit_notices
+from .notices import Preview, limit_notices, preview
 from .quarters import close_quarter, closed_quarters, is_closed, reopen_quarter
 from .recording import parse_quantity, record
 from .review import approve, live_entries, lock_household, reject
@@ -25,6 +25,7 @@ __all__ = [
     "Actor",
     "Draft",
     "PointsError",
+    "Preview",
     "Recorded",
     "RefusedClaim",
     "Reviewed",
@@ -37,6 +38,7 @@ __all__ = [
     "live_entries",
     "lock_household",
     "parse_quantity",
+    "preview",
     "record",
     "reject",
     "reopen_quarter",

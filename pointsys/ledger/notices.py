@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from ..models import (
     Entry,
     EntryStatus,
@@ -56,22 +59,36 @@ def limit_notices(entry: Entry, rulebook: Rulebook) -> list[str]:
     return notices
 
 
-def notices_for(entry: Entry, rulebook: Rulebook) -> list[str]:
+@dataclass(frozen=True)
+class Preview:
+    """What approving a pending entry would grant now, and why it would be less (or refused)."""
+
+    granted: Decimal | None  # None: approval would be refused
+    notices: list[str]
+
+
+def preview(entry: Entry, rulebook: Rulebook) -> Preview:
+    """Approval's outcome for a pending entry, if nothing else is approved first (for reviewers)."""
     from flask_babel import gettext
 
-    if entry.status == EntryStatus.APPROVED.value:
-        return limit_notices(entry, rulebook)
-    # Pending: say what approval would grant if nothing else is approved first.
     prior = live_entries(entry.household_id, entry.occurred_on.year - 1, entry.occurred_on.year + 1)
     decision = evaluate(rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior)
     if decision.refusal is not None:
-        return [gettext(N_("提醒：")) + str(RefusedClaim(decision.refusal))]
+        return Preview(None, [gettext(N_("提醒：")) + str(RefusedClaim(decision.refusal))])
     if decision.granted != decision.requested:
-        preview = Entry(
+        trial = Entry(
             item_code=entry.item_code,
             occurred_on=entry.occurred_on,
             points=decision.granted,
             limits=",".join(decision.limits),
         )
-        return [gettext(N_("提醒：")) + n for n in limit_notices(preview, rulebook)]
-    return []
+        notices = [gettext(N_("提醒：")) + n for n in limit_notices(trial, rulebook)]
+        return Preview(decision.granted, notices)
+    return Preview(decision.granted, [])
+
+
+def notices_for(entry: Entry, rulebook: Rulebook) -> list[str]:
+    if entry.status == EntryStatus.APPROVED.value:
+        return limit_notices(entry, rulebook)
+    # Pending: say what approval would grant if nothing else is approved first.
+    return preview(entry, rulebook).notices

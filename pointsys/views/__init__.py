@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         evidence,
         exports,
         households,
+        ledger,
         lists,
         main,
         public_lists,
@@ -33,3 +34,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(resident.bp)
+    app.register_blueprint(ledger.bp)

@@ -1,0 +1,250 @@
+"""Recording entries (记分): one household at a time, or one item for many households of a
+village group (batch, on inspection day); an entry's detail page and its reversal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from .. import households as registry
+from .. import ledger
+from ..extensions import db
+from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
+from ..models import Entry, Household, HouseholdStatus
+from ..rulebook.describe import signed
+from .admin import role_required
+from .households import current_village, household_or_404
+from .ledger import (
+    RECORDERS,
+    REVIEWERS,
+    STAFF,
+    bp,
+    entry_or_404,
+    item_catalogue,
+    rulebook_in_force,
+    rulebook_of_entry,
+)
+from .ledger_forms import BatchForm, EntryForm, ReverseForm
+
+
+def _state(entries: list[Entry]) -> str:
+    """What happened to the recorded entries, in a clerk's words."""
+    if all(e.is_approved for e in entries):
+        total = sum(e.points for e in entries)
+        return _("已直接入账，共 %(points)s 分", points=signed(total))
+    total = sum(e.requested for e in entries)
+    return _("待审核，申请 %(points)s 分", points=signed(total))
+
+
+def _flash_recorded(result: Recorded, what: str) -> None:
+    if result.replayed:
+        flash(_("这份内容已经提交过，没有重复记录。"), "warning")
+    flash(what + _("（%(state)s）", state=_state(result.entries)), "success")
+    for notice in result.notices:
+        flash(notice, "warning")
+
+
+def _problem_text(problem: PointsError, household: Household | None) -> str:
+    if household is None:
+        return str(problem)
+    return _(
+        "%(number)s %(head)s：%(problem)s",
+        number=household.number,
+        head=household.head_name,
+        problem=str(problem),
+    )
+
+
+@bp.route("/record", methods=["GET", "POST"])
+@role_required(*RECORDERS)
+def record():
+    """Household first (by 户号, name or pinyin initials), then the entry for that household."""
+    village = current_village()
+    household_id = request.args.get("household", type=int)
+    if household_id is None:
+        text = request.args.get("q", "").strip()
+        found = []
+        if text:
+            query = registry.search(village.id, text=text, status=HouseholdStatus.ACTIVE.value)
+            found = list(db.session.execute(query.limit(30)).scalars())
+            if len(found) == 1:
+                return redirect(url_for("ledger.record", household=found[0].id))
+        return render_template("ledger/pick.html", q=text, found=found)
+
+    household = household_or_404(household_id)
+    form = EntryForm()
+    form.member_ids.choices = [SelectChoice(m.id, m.name) for m in household.members]
+    if form.validate_on_submit():
+        try:
+            quantity = ledger.parse_quantity(form.quantity.data)
+            draft = Draft(
+                household.id,
+                form.item.data.strip(),
+                form.on.data,
+                quantity,
+                tuple(form.member_ids.data or ()),
+                (form.note.data or "").strip() or None,
+            )
+            result = ledger.record(village, [draft], key=form.key.data, actor=current_user)
+            db.session.commit()
+        except SubmissionRefused as exc:
+            db.session.rollback()
+            form.form_errors.extend(str(problem) for _, problem in exc.problems)
+        except PointsError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            (entry,) = result.entries
+            _flash_recorded(
+                result,
+                _(
+                    "已记录 #%(id)s：%(number)s %(head)s，%(item)s %(title)s",
+                    id=entry.id,
+                    number=household.number,
+                    head=household.head_name,
+                    item=entry.item_code,
+                    title=entry.item_title,
+                ),
+            )
+            return redirect(url_for("ledger.record"))
+    on = form.on.data or date.today()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "ledger/record.html",
+        household=household,
+        form=form,
+        catalogue=item_catalogue(rulebook_in_force(village), on),
+    ), status
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@role_required(*RECORDERS)
+def batch():
+    """One item and day for many households of one village group."""
+    village = current_village()
+    groups = registry.groups_of(village)
+    group_id = request.args.get("group", type=int)
+    group = next((g for g in groups if g.id == group_id), None)
+    if group is None:
+        return render_template("ledger/batch_group.html", groups=groups)
+
+    members = list(
+        db.session.execute(
+            registry.search(village.id, group_id=group.id, status=HouseholdStatus.ACTIVE.value)
+        ).scalars()
+    )
+    by_id = {h.id: h for h in members}
+    form = BatchForm()
+    form.household_ids.choices = [SelectChoice(h.id, f"{h.number} {h.head_name}") for h in members]
+    errors: list[str] = []
+    if form.validate_on_submit():
+        chosen = [i for i in form.household_ids.data or () if i in by_id]
+        try:
+            quantity = ledger.parse_quantity(form.quantity.data)
+            note = (form.note.data or "").strip() or None
+            drafts = [
+                Draft(i, form.item.data.strip(), form.on.data, quantity, (), note) for i in chosen
+            ]
+            result = ledger.record(
+                village, drafts, key=form.key.data, actor=current_user, source="batch"
+            )
+            db.session.commit()
+        except SubmissionRefused as exc:
+            db.session.rollback()
+            errors.extend(
+                _problem_text(problem, by_id.get(drafts[index].household_id))
+                for index, problem in exc.problems
+            )
+        except PointsError as exc:
+            db.session.rollback()
+            errors.append(str(exc))
+        else:
+            entry = result.entries[0]
+            _flash_recorded(
+                result,
+                _(
+                    "已为%(group)s %(count)s 户记录 %(item)s %(title)s",
+                    group=group.name,
+                    count=len(result.entries),
+                    item=entry.item_code,
+                    title=entry.item_title,
+                ),
+            )
+            return redirect(url_for("ledger.batch", group=group.id))
+    on = form.on.data or date.today()
+    status = 400 if form.errors or errors else 200
+    return render_template(
+        "ledger/batch.html",
+        group=group,
+        groups=groups,
+        form=form,
+        errors=errors,
+        catalogue=item_catalogue(rulebook_in_force(village), on),
+    ), status
+
+
+@bp.get("/entries/<int:entry_id>")
+@role_required(*STAFF)
+def entry(entry_id: int):
+    return _render_entry(entry_or_404(entry_id), ReverseForm(formdata=None))
+
+
+def _render_entry(entry: Entry, reverse_form: ReverseForm, errors: list[str] | None = None):
+    rulebook = rulebook_of_entry(entry)
+    if entry.is_approved:
+        notices = ledger.limit_notices(entry, rulebook)
+        preview = None
+    elif entry.status == "pending":
+        preview = ledger.preview(entry, rulebook)
+        notices = preview.notices
+    else:
+        notices, preview = [], None
+    names = {m.id: m.name for m in entry.household.members}
+    return render_template(
+        "ledger/entry.html",
+        entry=entry,
+        notices=notices,
+        preview=preview,
+        members=[names.get(i, f"#{i}") for i in entry.member_ids or ()],
+        reverse_form=reverse_form,
+        errors=errors or [],
+        can_reverse=current_user.has_role(*REVIEWERS)
+        and entry.is_approved
+        and entry.reversed_by is None,
+    )
+
+
+@bp.post("/entries/<int:entry_id>/reverse")
+@role_required(*REVIEWERS)
+def reverse(entry_id: int):
+    entry = entry_or_404(entry_id)
+    form = ReverseForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            result = ledger.reverse(
+                entry, actor=current_user, reason=form.reason.data, key=form.key.data
+            )
+            db.session.commit()
+        except PointsError as exc:
+            db.session.rollback()
+            errors.append(str(exc))
+        else:
+            (reversal,) = result.entries
+            flash(
+                _(
+                    "已冲正记录 #%(id)s：冲正记录 #%(new)s，%(points)s 分。",
+                    id=entry.id,
+                    new=reversal.id,
+                    points=signed(reversal.points),
+                ),
+                "success",
+            )
+            return redirect(url_for("ledger.entry", entry_id=reversal.id))
+    else:
+        errors.extend(e for field_errors in form.errors.values() for e in field_errors)
+    return _render_entry(entry_or_404(entry_id), form, errors), 400

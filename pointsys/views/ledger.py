@@ -1,0 +1,243 @@
+"""The ledger's pages (积分记录): the blueprint, what its pages share, and the read-only pages —
+a household's ledger, the standings of a quarter and quarter closing.
+
+Recording lives in views/entries.py, review in views/review.py. All of them are thin: they parse
+the request, call pointsys.ledger / pointsys.standings, commit or roll back, and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import ledger, rules_store, standings
+from ..extensions import db
+from ..ledger import lookup
+from ..models import Entry, EntryStatus, Role, Village
+from ..periods import Period, PeriodError, quarter_of
+from ..rulebook import Rulebook
+from ..rulebook.describe import plain, points_text, signed
+from ..rulebook.model import ItemVersion
+from .admin import role_required
+from .households import current_village, household_or_404
+from .ledger_forms import ConfirmForm, ReopenForm
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+RECORDERS = (Role.ADMIN, Role.CLERK)
+REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)
+STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR)
+PER_PAGE = 50
+STATUS_LABELS = {
+    EntryStatus.PENDING.value: _l("待审核"),
+    EntryStatus.APPROVED.value: _l("已审核"),
+    EntryStatus.REJECTED.value: _l("已驳回"),
+}
+SOURCE_LABELS = {
+    "form": _l("单条记分"),
+    "batch": _l("批量记分"),
+    "sheet": _l("评分表导入"),
+    "declaration": _l("村民申报"),
+    "reversal": _l("冲正"),
+}
+
+
+@bp.app_template_filter("points")
+def points_filter(value: Decimal | None) -> str:
+    """+2, -0.5: points as people write them; empty while not granted."""
+    return "" if value is None else signed(value)
+
+
+@bp.app_template_filter("plain")
+def plain_filter(value: Decimal) -> str:
+    """100, 0.5: a balance or quantity as people write it."""
+    return plain(value)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"entry_status_labels": STATUS_LABELS, "entry_source_labels": SOURCE_LABELS}
+
+
+def rulebook_in_force(village: Village) -> Rulebook | None:
+    snapshot = rules_store.current_snapshot(village.code)
+    return None if snapshot is None else rules_store.rulebook_of(snapshot)
+
+
+def rulebook_of_entry(entry: Entry) -> Rulebook:
+    """The rulebook the entry was scored under (invariant 2), not the one in force now."""
+    from ..models import RulebookSnapshot
+
+    return rules_store.rulebook_of(db.session.get(RulebookSnapshot, entry.rulebook_snapshot_id))
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    """An item as the entry forms offer it: code, title, points in words, article, and what the
+    quantity box means for it (None: no quantity)."""
+
+    code: str
+    label: str
+    quantity_hint: str | None
+
+
+def quantity_hint(version: ItemVersion) -> str | None:
+    scoring = version.scoring
+    if scoring.kind == "points":
+        return None
+    if scoring.kind == "range":
+        return _(
+            "（在 %(low)s 至 %(high)s 之间选分值）",
+            low=signed(scoring.low),
+            high=signed(scoring.high),
+        )
+    if scoring.kind == "per_member":
+        return _("（单位：人）")
+    return _("（单位：%(unit)s）", unit=scoring.unit or "")
+
+
+def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[ItemChoice]]]:
+    """The items in force on `on`, grouped by category, for the entry forms' <select>."""
+    if rulebook is None:
+        return []
+    language = str(get_locale())
+    groups = []
+    for category in rulebook.categories:
+        choices = []
+        for code in category.items:
+            version = rulebook.items[code].version_on(on)
+            if version is None:
+                continue
+            label = f"{code} {version.title} · {points_text(version, language)} · {version.article}"
+            choices.append(ItemChoice(code, label, quantity_hint(version)))
+        if choices:
+            groups.append((category.name, choices))
+    return groups
+
+
+def entry_or_404(entry_id: int) -> Entry:
+    entry = lookup.entry_in(current_village(), entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def parse_period(text: str | None, default: Period) -> tuple[Period, str | None]:
+    """The period a query string asks for, or the default and an error message."""
+    text = (text or "").strip()
+    if not text:
+        return default, None
+    try:
+        return Period.parse(text), None
+    except PeriodError:
+        return default, _("看不懂期间 “%(text)s”，请写成 2026Q3 这样。", text=text)
+
+
+@bp.get("/households/<int:household_id>")
+@role_required(*STAFF)
+def household(household_id: int):
+    """A household's ledger: every entry (newest first), balance, this quarter's rank and tier."""
+    place = household_or_404(household_id)
+    village = current_village()
+    today = date.today()
+    page = db.paginate(lookup.of_household(place), per_page=PER_PAGE, error_out=False)
+    quarter = quarter_of(today)
+    return render_template(
+        "ledger/household.html",
+        household=place,
+        page=page,
+        balance=standings.balance(place, today),
+        today=today,
+        quarter=quarter,
+        standing=standings.standings(village, quarter).of(place.id),
+    )
+
+
+@bp.get("/standings")
+@role_required(*STAFF)
+def standings_page():
+    village = current_village()
+    period, error = parse_period(request.args.get("period"), quarter_of(date.today()))
+    table = standings.standings(village, period)
+    return render_template(
+        "ledger/standings.html", village=village, table=table, period=period, error=error
+    ), (400 if error else 200)
+
+
+@bp.get("/quarters")
+@role_required(Role.ADMIN)
+def quarters():
+    village = current_village()
+    today = date.today()
+    states = lookup.quarter_states(village, [today.year - 1, today.year], today)
+    return render_template(
+        "ledger/quarters.html",
+        states=list(reversed(states)),
+        reopen_form=ReopenForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+def _quarter(code: str) -> Period:
+    try:
+        period = Period.parse(code)
+    except PeriodError:
+        abort(404)
+    if period.kind != "quarter":
+        abort(404)
+    return period
+
+
+@bp.route("/quarters/<code>/close", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def close_quarter(code: str):
+    """A confirmation page; its POST closes the quarter."""
+    village = current_village()
+    period = _quarter(code)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            ledger.close_quarter(village, period, actor=current_user)
+            db.session.commit()
+        except ledger.PointsError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(
+                _("%(quarter)s 已结账；这个季度不能再记分、审核或冲正。", quarter=period.code),
+                "success",
+            )
+        return redirect(url_for("ledger.quarters"))
+    return render_template("ledger/close.html", period=period, form=form)
+
+
+@bp.post("/quarters/<code>/reopen")
+@role_required(Role.ADMIN)
+def reopen_quarter(code: str):
+    village = current_village()
+    period = _quarter(code)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(_("重新开账理由：%(error)s", error=error), "error")
+        return redirect(url_for("ledger.quarters"))
+    try:
+        ledger.reopen_quarter(village, period, actor=current_user, reason=form.reason.data)
+        db.session.commit()
+    except ledger.PointsError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(_("%(quarter)s 已重新开账。", quarter=period.code), "success")
+    return redirect(url_for("ledger.quarters"))
+
+
+# The other pages of the blueprint attach their routes to `bp` when imported.
+from . import entries, review  # noqa: E402, F401
