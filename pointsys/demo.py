@@ -11,9 +11,9 @@ from . import accounts, audit, residents
 from .extensions import db
 from .households_demo import demo_registry
 from .ledger_demo import demo_ledger
-from .publishing import publish_demo
 from .models import AuditEvent, Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
+from .publishing import publish_demo
 from .rules_store import load_demo_rulebook
 
 DEMO_VILLAGE_CODE = "demo"

@@ -1,5 +1,5 @@
 """The demo village's ledger for 2026: inspections, good deeds and penalties through the year,
-one capped entry, one veto, one reversal, a few entries waiting for review, Q1–Q3 closed (Q3 published as the honour lists).
+one capped entry, one veto, one reversal, a few entries waiting for review, Q1–Q3 closed.
 
 Everything goes through pointsys.ledger, as a clerk and a supervisor would do it on the pages.
 Idempotent: each submission has a fixed key ("demo-ledger-001" …), so a second run replays
