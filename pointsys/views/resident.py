@@ -5,6 +5,8 @@ The household is always the signed-in one (current_user.household_id), never an 
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from functools import wraps
 
 from flask import (
@@ -22,10 +24,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
-from .. import audit, residents, throttle
+from .. import audit, declarations, household_summary, ledger, residents, throttle
 from ..extensions import db
 from ..models import Household, Village, utcnow
 from .auth import lock_message
@@ -108,8 +117,53 @@ def login():
 @resident_required
 def home():
     household = db.get_or_404(Household, current_user.household_id)
-    # `summary` (balance, this quarter, rank) is passed by the ledger once it exists.
-    return render_template("resident/home.html", household=household)
+    return render_template(
+        "resident/home.html", household=household, summary=household_summary.summary(household)
+    )
+
+
+class DeclarationForm(FlaskForm):
+    key = HiddenField()
+    item = SelectField(_l("做了什么好事"), validators=[DataRequired(_l("请选择事项。"))])
+    occurred_on = DateField(_l("哪一天"), validators=[DataRequired(_l("请填写日期。"))])
+    quantity = StringField(_l("数量（按小时、金额等计分的事项才填）"), validators=[Length(max=20)])
+    note = TextAreaField(_l("经过"), validators=[Length(max=declarations.MAX_NOTE)])
+
+
+@bp.route("/declare", methods=["GET", "POST"])
+@resident_required
+def declare():
+    """A good deed declared by the household (申报): pending until the village reviews it."""
+    household = db.get_or_404(Household, current_user.household_id)
+    form = DeclarationForm()
+    today = date.today()
+    items = declarations.declarable_items(household, today)
+    form.item.choices = [("", _("请选择"))] + [(v.code, f"{v.title}（{v.article}）") for v in items]
+    if request.method == "GET":
+        form.key.data = uuid.uuid4().hex
+        form.occurred_on.data = today
+    if form.validate_on_submit():
+        try:
+            declarations.declare(
+                household,
+                form.item.data,
+                form.occurred_on.data,
+                form.note.data,
+                key=form.key.data,
+                quantity=ledger.parse_quantity(form.quantity.data),
+                today=today,
+            )
+        except ledger.SubmissionRefused as exc:
+            db.session.rollback()
+            form.form_errors.extend(str(p) for _, p in exc.problems)
+        except ledger.PointsError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("已提交申报，村里审核后计入积分；进度见下方积分记录。"), "success")
+            return redirect(url_for("resident.home"))
+    return render_template("resident/declare.html", form=form)
 
 
 @bp.route("/pin", methods=["GET", "POST"])

@@ -1,0 +1,71 @@
+"""A signed-in household sees its own points and declares good deeds; never another's."""
+
+from datetime import date
+
+from pointsys import ledger, residents
+from pointsys.extensions import db
+from pointsys.ledger import Draft
+from pointsys.models import Entry
+
+from .conftest import csrf_token
+
+
+def _sign_in(client, village, household):
+    pin = residents.issue_pin(household, actor="test")
+    db.session.commit()
+    token = csrf_token(client, "/me/login")
+    response = client.post(
+        "/me/login", data={"csrf_token": token, "number": household.number, "pin": pin}
+    )
+    assert response.status_code == 302
+
+
+def test_the_resident_page_shows_the_households_own_points(village, client):
+    h1, h2, _ = village.households
+    mine = ledger.record(
+        village.village, [Draft(h1.id, "SAF-03", date.today())], key="a", actor=village.clerk
+    ).entries
+    ledger.approve(mine, reviewer=village.supervisor)
+    theirs = ledger.record(
+        village.village, [Draft(h2.id, "SAF-02", date.today())], key="b", actor=village.clerk
+    ).entries
+    ledger.approve(theirs, reviewer=village.supervisor)
+    db.session.commit()
+    _sign_in(client, village, h1)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "积分余额" in html and "105" in html and "第 1 名 / 3 户" in html
+    assert "+5" in html and "+2" not in html
+
+
+def test_a_declaration_is_pending_and_its_progress_shows(village, client):
+    h1 = village.households[0]
+    _sign_in(client, village, h1)
+    page = client.get("/me/declare").get_data(as_text=True)
+    key = page.split('name="key" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "csrf_token": csrf_token(client, "/me/declare"),
+        "key": key,
+        "item": "FIL-02",
+        "occurred_on": date.today().isoformat(),
+        "quantity": "",
+        "note": "",
+    }
+    empty = client.post("/me/declare", data=data).get_data(as_text=True)
+    assert "请简单写明做了什么好事（时间、地点、经过），便于核实。" in empty
+    data["note"] = "帮邻居收玉米"
+    response = client.post("/me/declare", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "已提交申报，村里审核后计入积分；进度见下方积分记录。" in html
+    assert "待审核" in html
+    client.post("/me/declare", data=data)  # a double submit makes one entry
+    entries = db.session.execute(db.select(Entry)).scalars().all()
+    assert [(e.source, e.status, e.household_id) for e in entries] == [
+        ("declaration", "pending", h1.id)
+    ]
+
+
+def test_staff_cannot_use_the_resident_pages(village, client):
+    from .conftest import login
+
+    login(client, "clerk", "correct horse 1")
+    assert client.get("/me/declare").status_code == 403
