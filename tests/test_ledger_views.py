@@ -452,3 +452,32 @@ def test_recording_without_a_rulebook_is_explained(client, app, make_user):
     login(client, "clerk9", PASSWORD)
     html = client.get(f"/ledger/record?household={household_id}").get_data(as_text=True)
     assert "本村还没有加载积分管理细则，不能记分。" in html
+
+
+def test_evidence_photos_ride_along_with_a_single_entry(client, village):
+    import io
+
+    from PIL import Image
+
+    from pointsys.models import EntryPhoto
+
+    h = village.households[0]
+    as_user(client, "clerk")
+    path = f"/ledger/record?household={h.id}"
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    data = {
+        **hidden(client, path),
+        "item": "FIL-02",
+        "on": "2026-08-03",
+        "photos": [(io.BytesIO(b"not a picture"), "photo.jpg")],
+    }
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "不是 JPEG 或 PNG" in response.get_data(as_text=True)
+    assert entries() == []  # a refused photo records nothing
+    data["photos"] = [(io.BytesIO(picture.getvalue()), "photo.png")]
+    client.post(path, data=data, content_type="multipart/form-data")
+    (entry,) = entries()
+    photos = db.session.execute(db.select(EntryPhoto)).scalars().all()
+    assert [(p.entry_id, p.content_type) for p in photos] == [(entry.id, "image/png")]

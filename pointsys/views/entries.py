@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from .. import evidence, ledger
 from .. import households as registry
-from .. import ledger
 from ..extensions import db
 from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
 from ..models import Entry, Household, HouseholdStatus
@@ -90,7 +90,19 @@ def record():
                 (form.note.data or "").strip() or None,
             )
             result = ledger.record(village, [draft], key=form.key.data, actor=current_user)
+            photos = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+            if photos and not result.replayed:
+                evidence.attach(
+                    result.entries[0],
+                    photos,
+                    current_user,
+                    root=evidence.folder(current_app.instance_path),
+                    limits=evidence.Limits.from_config(current_app.config),
+                )
             db.session.commit()
+        except evidence.PhotosRefused as exc:
+            db.session.rollback()
+            form.form_errors.extend(str(problem) for problem in exc.problems)
         except SubmissionRefused as exc:
             db.session.rollback()
             form.form_errors.extend(str(problem) for _, problem in exc.problems)

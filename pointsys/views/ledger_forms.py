@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    MultipleFileField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -50,6 +51,8 @@ class EntryForm(_Keyed):
     quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
     member_ids = CheckboxesField(_l("涉及的家庭成员"), coerce=int, validate_choice=False)
     note = TextAreaField(_l("备注"), validators=[Length(max=500, message=TOO_LONG)])
+    # Checked by content in pointsys.evidence (JPEG/PNG only, size and count limits).
+    photos = MultipleFileField(_l("证据照片（JPEG 或 PNG，可选多张）"))
 
 
 class BatchForm(_Keyed):
