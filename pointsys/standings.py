@@ -31,6 +31,7 @@ from .rulebook.honours import tier_by_rank
 from .rulebook.model import Account, HonourPolicy, Tier, VetoPolicy
 
 ZERO = Decimal(0)
+ACTIVE = HouseholdStatus.ACTIVE.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,65 +107,102 @@ def standings(village: Village, period: Period, rulebook: Rulebook | None = None
         .where(Household.village_id == village.id)
     ).all()
     vetoed, barred = _vetoes(village, rulebook, period)
-    base = rulebook.account.base_points
     policy = rulebook.honours
     scope = policy.scope
-    fields: dict[object, list[tuple[int, object]]] = {}
+    # Plain tuples and per-value memos below: a town's standings are 100,000 households, and
+    # each attribute lookup, Decimal and tier computed once per household adds up.
+    fields: dict[object, list[tuple]] = {}
     unranked: list[tuple] = []
     for row in households:
-        hundredths = points.get(row.id, 0)
-        if _active_through(row.status, row.status_since, period):
-            key = row.group_id if scope == "group" else None
-            fields.setdefault(key, []).append((hundredths, row))
+        if row[4] == ACTIVE or _active_through(row[4], row[5], period):
+            key = row[3] if scope == "group" else None
+            fields.setdefault(key, []).append((-points.get(row[0], 0), row[1], row))
         else:
             unranked.append(row)
 
+    decimal_of = _Memo(from_hundredths)
+    base = rulebook.account.base_points
+    balance_of = _Memo(lambda hundredths: base + from_hundredths(hundredths))
     result: list[Standing] = []
+    append = result.append
     for _, members in sorted(fields.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
-        members.sort(key=lambda m: (-m[0], m[1].number))
+        members.sort()  # most points first, then by 户号
         count = len(members)
         # from_bottom: 1 + households strictly below, i.e. count - the score's last index;
         # computed once per distinct score (walking up from the bottom, the first seen is last).
         from_bottom_by_score: dict[int, int] = {}
         for index in range(count - 1, -1, -1):
             from_bottom_by_score.setdefault(members[index][0], count - index)
+        tiers: dict[tuple[int, bool, bool], Tier | None] = {}
         rank = 0
         previous = None
-        for index, (hundredths, row) in enumerate(members):
-            if hundredths != previous:
-                rank, previous = index + 1, hundredths
-            value = from_hundredths(hundredths)
-            from_bottom = from_bottom_by_score[hundredths]
-            tier = tier_by_rank(
-                policy,
-                value,
-                count,
-                rank,
-                from_bottom,
-                vetoed=row.id in vetoed,
-                barred_from_red=row.id in barred,
+        for index, (negated, _, row) in enumerate(members):
+            if negated != previous:
+                rank, previous = index + 1, negated
+            value = decimal_of(-negated)
+            household_id = row[0]
+            is_vetoed, is_barred = household_id in vetoed, household_id in barred
+            tier_key = (negated, is_vetoed, is_barred)
+            if tier_key in tiers:  # the same score has the same rank, hence the same tier
+                tier = tiers[tier_key]
+            else:
+                tier = tiers[tier_key] = tier_by_rank(
+                    policy,
+                    value,
+                    count,
+                    rank,
+                    from_bottom_by_score[negated],
+                    vetoed=is_vetoed,
+                    barred_from_red=is_barred,
+                )
+            append(
+                Standing(
+                    household_id,
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[6],
+                    value,
+                    balance_of(account.get(household_id, 0)),
+                    rank,
+                    tier,
+                    is_vetoed,
+                    is_barred,
+                )
             )
-            result.append(_standing(row, value, base, account, rank, tier, vetoed, barred))
-    for row in sorted(unranked, key=lambda r: r.number):
-        value = from_hundredths(points.get(row.id, 0))
-        result.append(_standing(row, value, base, account, None, None, vetoed, barred))
+    for row in sorted(unranked, key=lambda r: r[1]):
+        household_id = row[0]
+        append(
+            Standing(
+                household_id,
+                row[1],
+                row[2],
+                row[3],
+                row[6],
+                decimal_of(points.get(household_id, 0)),
+                balance_of(account.get(household_id, 0)),
+                None,
+                None,
+                household_id in vetoed,
+                household_id in barred,
+            )
+        )
     return Standings(village.id, period, result, scope)
 
 
-def _standing(row, value, base, account, rank, tier, vetoed, barred) -> Standing:
-    return Standing(
-        row.id,
-        row.number,
-        row.head_name,
-        row.group_id,
-        row.name,
-        value,
-        base + from_hundredths(account.get(row.id, 0)),
-        rank,
-        tier,
-        row.id in vetoed,
-        row.id in barred,
-    )
+class _Memo(dict):
+    """fn(value), computed once per distinct value."""
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+    def __call__(self, key):
+        return self[key]
 
 
 def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
@@ -250,7 +288,7 @@ def _in_account(window_start: date | None, period: Period):
 
 def _active_through(status: str, since: date | None, period: Period) -> bool:
     """Whether the household was still in the registry at the period's end."""
-    return status == HouseholdStatus.ACTIVE.value or (since is not None and since >= period.end)
+    return status == ACTIVE or (since is not None and since >= period.end)
 
 
 def _fold_merges(village: Village, *totals: dict[int, int]) -> None:

@@ -165,11 +165,21 @@ def test_a_reversal_cancels_an_entry_and_frees_its_cap_and_can_itself_be_reverse
         ledger.reverse(entry, actor=village.supervisor, reason="again", key="r2")
     assert str(twice.value) == f"记录 #{entry.id} 已经被记录 #{reversal.id} 冲正过了。"
     # The once-per-quarter item may be recorded again now the first is cancelled …
-    record(village, Draft(h.id, "ENV-01", date(2026, 8, 20)), key="b")
-    # … and reversing the reversal revives the original, so a third is refused.
-    ledger.reverse(reversal, actor=village.admin, reason="原记录无误", key="r3")
+    (second,) = record(village, Draft(h.id, "ENV-01", date(2026, 8, 20)), key="b").entries
+    # … so reversing the reversal, which would revive the original, is refused (two in a
+    # quarter) …
+    with pytest.raises(PointsError) as revived:
+        ledger.reverse(reversal, actor=village.admin, reason="原记录无误", key="r3")
+    assert str(revived.value) == (
+        f"恢复记录 #{entry.id} 的 2 分会超出该事项本期上限，不能撤销冲正；请新记一条。"
+    )
+    db.session.rollback()
+    # … until the second is cancelled too: then the original comes back.
+    ledger.reverse(second, actor=village.admin, reason="重复记分", key="r4")
+    ledger.reverse(reversal, actor=village.admin, reason="原记录无误", key="r5")
     db.session.commit()
-    assert len(ledger.live_entries(h.id, 2026, 2026)) == 2
+    live = ledger.live_entries(h.id, 2026, 2026)
+    assert [(e.on, e.points) for e in live] == [(date(2026, 8, 3), 2)]
 
 
 def test_pending_entries_cannot_be_reversed(village):

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import audit
+from .. import audit, rules_store
 from ..extensions import db
 from ..models import (
     Entry,
     EntryStatus,
+    RulebookSnapshot,
     User,
     Village,
     utcnow,
 )
 from ..periods import quarter_of
+from ..rulebook import Claim, evaluate
 from ..rulebook.messages import N_
 from .common import PointsError, Recorded, content_digest, entry_state, find_replay, open_submission
 from .quarters import closed_quarters
-from .review import lock_household
+from .review import live_entries, lock_household
 
 
 def reverse(
@@ -51,6 +53,7 @@ def reverse(
             N_("%(quarter)s 已结账，不能冲正这个季度的记录；请村两委先重新开账。"),
             quarter=quarter.code,
         )
+    _check_revival(entry)
     submission = open_submission(village, key, digest, "reversal", actor)
     reversal = Entry(
         village_id=entry.village_id,
@@ -88,3 +91,27 @@ def reverse(
         after={**entry_state(reversal), "id": reversal.id, "reason": reason},
     )
     return Recorded([reversal])
+
+
+def _check_revival(entry: Entry) -> None:
+    """Reversing a reversal brings its entry back: refuse when the entry's points no longer fit
+    its caps (or its once-per-period rule), which later entries may have used in the meantime.
+
+    Found by the ledger's state machine test: without this, cancel → new entries → revive
+    could leave a household above an item's cap.
+    """
+    depth, root = 0, entry
+    while root.reverses_id is not None:
+        depth, root = depth + 1, db.session.get(Entry, root.reverses_id)
+    if depth % 2 == 0:  # reversing cancels the root entry: it frees caps, never uses them
+        return
+    year = root.occurred_on.year
+    rulebook = rules_store.rulebook_of(db.session.get(RulebookSnapshot, root.rulebook_snapshot_id))
+    prior = live_entries(root.household_id, year - 1, year + 1)
+    decision = evaluate(rulebook, Claim(root.item_code, root.occurred_on, root.quantity), prior)
+    if decision.refusal is not None or abs(decision.granted) < abs(root.points):
+        raise PointsError(
+            N_("恢复记录 #%(id)s 的 %(points)s 分会超出该事项本期上限，不能撤销冲正；请新记一条。"),
+            id=root.id,
+            points=root.points,
+        )

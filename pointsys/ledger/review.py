@@ -71,17 +71,24 @@ def _approve(
     entries: Sequence[Entry], *, reviewer: Actor, note: str | None, today: date, auto: bool
 ) -> Reviewed:
     result = Reviewed()
+    if not entries:
+        return result
     closed = closed_quarters_for(entries)
     by_household: dict[int, list[Entry]] = {}
     for entry in entries:
         by_household.setdefault(entry.household_id, []).append(entry)
-    # Lock households in id order (no deadlocks between two reviewers), before reading their
-    # approved entries: two approvals cannot both use the last of a cap.
+    # Lock the households (in id order: no deadlocks between two reviewers) before reading their
+    # approved entries: two approvals cannot both use the last of a cap. One statement for all
+    # of them, and one query for their live entries: a batch of 500 is two round trips, not 1,000.
+    lock_households(sorted(by_household))
+    years = {e.occurred_on.year for e in entries}
+    prior_of = live_entries_of(
+        sorted(by_household), min(years, default=0) - 1, max(years, default=0) + 1
+    )
+    events: list[dict[str, object]] = []
     for household_id in sorted(by_household):
-        lock_household(household_id)
         mine = sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id))
-        years = {e.occurred_on.year for e in mine}
-        prior = live_entries(household_id, min(years) - 1, max(years) + 1)
+        prior = prior_of[household_id]
         for entry in mine:
             problem = None if auto else reviewable(entry, reviewer, closed)
             if problem is None:
@@ -96,16 +103,20 @@ def _approve(
             if problem is not None:
                 result.refused.append((entry, problem))
                 continue
-            _post(entry, decision, reviewer, note, auto)
+            events.append(_post(entry, decision, reviewer, note, auto))
             prior.append(
                 PriorEntry(entry.item_code, entry.occurred_on, entry.points, entry.quantity)
             )
             result.done.append(entry)
     db.session.flush()
+    audit.record_many(events, actor=reviewer)
     return result
 
 
-def _post(entry: Entry, decision: Decision, reviewer: Actor, note: str | None, auto: bool) -> None:
+def _post(
+    entry: Entry, decision: Decision, reviewer: Actor, note: str | None, auto: bool
+) -> dict[str, object]:
+    """Post the entry; returns its audit event (recorded with the batch's, in one INSERT)."""
     before = entry_state(entry)
     entry.points = decision.granted
     entry.limits = ",".join(decision.limits)
@@ -115,14 +126,13 @@ def _post(entry: Entry, decision: Decision, reviewer: Actor, note: str | None, a
     entry.reviewed_by_id = reviewer.id if isinstance(reviewer, User) and not auto else None
     entry.reviewed_at = utcnow()
     entry.review_note = (note or "").strip() or None
-    audit.record(
-        "entry_posted" if auto else "entry_approved",
-        "entry",
-        entry.id,
-        actor=reviewer,
-        before=before,
-        after={**entry_state(entry), "limits": entry.limits},
-    )
+    return {
+        "action": "entry_posted" if auto else "entry_approved",
+        "obj_type": "entry",
+        "obj_id": entry.id,
+        "before": before,
+        "after": {**entry_state(entry), "limits": entry.limits},
+    }
 
 
 def reviewable(entry: Entry, reviewer: Actor, closed: set[tuple[int, date]]) -> PointsError | None:
@@ -142,42 +152,68 @@ def reviewable(entry: Entry, reviewer: Actor, closed: set[tuple[int, date]]) -> 
 
 
 def lock_household(household_id: int) -> None:
-    """Serialise writes to one household's ledger until the transaction ends.
+    """Serialise writes to one household's ledger until the transaction ends."""
+    lock_households([household_id])
 
-    PostgreSQL locks the row; SQLite has one writer at a time, and this UPDATE makes the
-    transaction that writer before it reads anything the decision depends on.
+
+def lock_households(household_ids: Sequence[int]) -> None:
+    """Serialise writes to these households' ledgers until the transaction ends.
+
+    PostgreSQL locks the rows, in id order; SQLite has one writer at a time, and this UPDATE
+    makes the transaction that writer before it reads anything the decision depends on
+    (synchronize_session=False: it changes nothing the session holds, and evaluating it
+    against every loaded household made a batch of 500 take seconds).
     """
+    if not household_ids:
+        return
+    ids = sorted(household_ids)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
-            db.select(Household.id).where(Household.id == household_id).with_for_update()
+            db.select(Household.id)
+            .where(Household.id.in_(ids))
+            .order_by(Household.id)
+            .with_for_update()
         )
     else:
         db.session.execute(
-            update(Household).where(Household.id == household_id).values(id=Household.id)
+            update(Household)
+            .where(Household.id.in_(ids))
+            .values(id=Household.id)
+            .execution_options(synchronize_session=False)
         )
 
 
 def live_entries(household_id: int, from_year: int, to_year: int) -> list[PriorEntry]:
     """The household's approved entries, dated within the years given, that are not cancelled
     by a reversal (a reversed reversal revives its entry): what caps and frequencies count."""
-    rows = db.session.execute(
-        db.select(
-            Entry.id,
-            Entry.kind,
-            Entry.reverses_id,
-            Entry.item_code,
-            Entry.occurred_on,
-            Entry.points,
-            Entry.quantity,
-        ).where(
-            Entry.household_id == household_id,
-            Entry.status == EntryStatus.APPROVED.value,
-            Entry.occurred_on >= date(from_year, 1, 1),
-            Entry.occurred_on < date(to_year + 1, 1, 1),
-        )
-    ).all()
+    return live_entries_of([household_id], from_year, to_year)[household_id]
+
+
+def live_entries_of(
+    household_ids: Sequence[int], from_year: int, to_year: int
+) -> dict[int, list[PriorEntry]]:
+    """live_entries() of several households, in one query."""
+    live: dict[int, list[PriorEntry]] = {h: [] for h in household_ids}
+    rows = []
+    for start in range(0, len(household_ids), 500):  # bounded IN lists
+        rows += db.session.execute(
+            db.select(
+                Entry.id,
+                Entry.kind,
+                Entry.reverses_id,
+                Entry.household_id,
+                Entry.item_code,
+                Entry.occurred_on,
+                Entry.points,
+                Entry.quantity,
+            ).where(
+                Entry.household_id.in_(household_ids[start : start + 500]),
+                Entry.status == EntryStatus.APPROVED.value,
+                Entry.occurred_on >= date(from_year, 1, 1),
+                Entry.occurred_on < date(to_year + 1, 1, 1),
+            )
+        ).all()
     reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
-    live = []
     for row in rows:
         if row.kind != "entry":
             continue
@@ -185,5 +221,7 @@ def live_entries(household_id: int, from_year: int, to_year: int) -> list[PriorE
         while current in reversed_by:
             depth, current = depth + 1, reversed_by[current]
         if depth % 2 == 0:
-            live.append(PriorEntry(row.item_code, row.occurred_on, row.points, row.quantity))
+            live[row.household_id].append(
+                PriorEntry(row.item_code, row.occurred_on, row.points, row.quantity)
+            )
     return live

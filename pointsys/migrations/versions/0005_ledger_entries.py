@@ -130,7 +130,7 @@ def upgrade():
     with op.batch_alter_table("entry", schema=None) as batch_op:
         batch_op.create_index(
             "ix_entry_household_balance",
-            ["household_id", "occurred_on", "points"],
+            ["household_id", "occurred_on", "points", "status"],
             unique=False,
             sqlite_where=sa.text("status = 'approved'"),
             postgresql_where=sa.text("status = 'approved'"),
@@ -139,8 +139,15 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_entry_submission_id"), ["submission_id"], unique=False)
         batch_op.create_index("ix_entry_village_id_status", ["village_id", "status"], unique=False)
         batch_op.create_index(
+            "ix_entry_vetoes",
+            ["village_id", "occurred_on"],
+            unique=False,
+            sqlite_where=sa.text("veto <> ''"),
+            postgresql_where=sa.text("veto <> ''"),
+        )
+        batch_op.create_index(
             "ix_entry_village_standings",
-            ["village_id", "occurred_on", "household_id", "points"],
+            ["village_id", "occurred_on", "household_id", "points", "status"],
             unique=False,
             sqlite_where=sa.text("status = 'approved'"),
             postgresql_where=sa.text("status = 'approved'"),
@@ -215,6 +222,11 @@ def downgrade():
             "ix_entry_village_standings",
             sqlite_where=sa.text("status = 'approved'"),
             postgresql_where=sa.text("status = 'approved'"),
+        )
+        batch_op.drop_index(
+            "ix_entry_vetoes",
+            sqlite_where=sa.text("veto <> ''"),
+            postgresql_where=sa.text("veto <> ''"),
         )
         batch_op.drop_index("ix_entry_village_id_status")
         batch_op.drop_index(batch_op.f("ix_entry_submission_id"))

@@ -1,0 +1,409 @@
+"""Benchmark: ledger reads and a batch write on a town-sized ledger (issue 5 item 11).
+
+    .venv/bin/python benchmarks/ledger_speed.py [--households 100000] [--entries 5000000]
+        [--small 1000] [--runs 7] [--db sqlite|postgresql|both]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+Builds a big ledger (100,000 households, 5,000,000 approved entries over five years) and a small
+one (1,000 households, the same entries per household) in their own databases — SQLite files in
+/tmp, PostgreSQL databases created and dropped here — by bulk load (not measured), then
+ANALYZE (PostgreSQL: VACUUM ANALYZE, which index-only scans need) and measures, as medians:
+
+  (a) standings.balance(household, day) in the big ledger against the small one: flat as the
+      village grows (ratio near 1); with the query plan the database chose.
+  (b) standings.standings(village, quarter) against the raw GROUP BY of the quarter's
+      per-household sums, through the same driver on the same database (target ≤ 1.5×).
+  (c) ledger.record(…, source="batch") of one item for 500 households + commit, against 1 s
+      and against a raw executemany of 500 entry rows + commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+from sqlalchemy import event, insert, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+DAY = date(2026, 11, 20)  # balances asked on this day; TODAY is the day after
+TODAY = date(2026, 11, 21)
+FIRST_DAY = date(2022, 1, 1)
+SPAN = (DAY - FIRST_DAY).days
+# Items of rules/demo.toml the bulk ledger uses (never ENV-01: the batch below records it).
+ITEMS = [("ENV-02", 100), ("FIL-02", 50), ("PUB-01", 400), ("ENV-03", 50), ("LAW-02", -500)]
+ENTRY_COLUMNS = [
+    "village_id",
+    "household_id",
+    "kind",
+    "rulebook_snapshot_id",
+    "item_code",
+    "item_version",
+    "item_title",
+    "article",
+    "occurred_on",
+    "requested",
+    "points",
+    "limits",
+    "veto",
+    "source",
+    "status",
+    "created_label",
+    "created_at",
+]
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+class Ledger:
+    """One database with one village, its households and a bulk-loaded ledger."""
+
+    def __init__(self, url: str, households: int, entries: int, instance: str) -> None:
+        os.environ["POINTSYS_INSTANCE_PATH"] = instance
+        from pointsys import create_app
+
+        self.url = url
+        self.app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        self.context = self.app.app_context()
+        self.context.push()
+        started = time.perf_counter()
+        self._build(households, entries)
+        self.load_seconds = time.perf_counter() - started
+
+    def _build(self, households: int, entries: int) -> None:
+        from pointsys import rules_store
+        from pointsys.cli import init_database
+        from pointsys.extensions import db
+        from pointsys.models import Entry, Household, User, UserRole, Village
+
+        init_database()
+        self.village = Village(code="demo", name="幸福村")
+        db.session.add(self.village)
+        db.session.flush()
+        clerk = User(username="clerk", display_name="C", village_id=self.village.id)
+        clerk.role_rows = [UserRole(role="clerk")]
+        clerk.set_password("correct horse 1")
+        db.session.add(clerk)
+        snapshot, _ = rules_store.store(rules_store.DEMO_RULEBOOK, actor_label="bench")
+        now = datetime.now(UTC)
+        db.session.execute(
+            insert(Household),
+            [
+                {
+                    "village_id": self.village.id,
+                    "number": f"{i + 1:06d}",
+                    "head_name": f"户主{i + 1}",
+                    "created_at": now,
+                }
+                for i in range(households)
+            ],
+        )
+        db.session.commit()
+        self.village_id, self.clerk_id = self.village.id, clerk.id
+        self.snapshot_id = snapshot.id
+        self.household_ids = list(
+            db.session.execute(
+                db.select(Household.id).where(Household.village_id == self.village.id)
+            ).scalars()
+        )
+        table = Entry.__table__
+        with db.engine.begin() as conn:  # indexes after the load: much faster to build
+            for index in table.indexes:
+                index.drop(conn)
+        self._bulk_load(entries)
+        with db.engine.begin() as conn:
+            for index in table.indexes:
+                index.create(conn)
+        raw = db.engine.raw_connection()
+        try:
+            if db.engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = True
+                raw.driver_connection.execute("VACUUM ANALYZE")
+            else:
+                raw.driver_connection.execute("ANALYZE")
+                raw.commit()
+        finally:
+            raw.close()
+
+    def rows(self, entries: int):
+        rng = random.Random(5)
+        ids = self.household_ids
+        village, snapshot = self.village_id, self.snapshot_id
+        created = datetime(2026, 1, 1, tzinfo=UTC)
+        version = date(2026, 1, 1)
+        for _ in range(entries):
+            code, points = ITEMS[rng.randrange(len(ITEMS))]
+            on = FIRST_DAY + timedelta(days=rng.randrange(SPAN))
+            yield (
+                village,
+                ids[rng.randrange(len(ids))],
+                "entry",
+                snapshot,
+                code,
+                version,
+                code,
+                "村规民约",
+                on,
+                points,
+                points,
+                "",
+                "",
+                "form",
+                "approved",
+                "bench",
+                created,
+            )
+
+    def _bulk_load(self, entries: int) -> None:
+        from pointsys.extensions import db
+
+        columns = ", ".join(ENTRY_COLUMNS)
+        raw = db.engine.raw_connection()
+        try:
+            if db.engine.dialect.name == "postgresql":
+                cursor = raw.cursor()
+                with cursor.copy(f"COPY entry ({columns}) FROM STDIN") as copy:
+                    for row in self.rows(entries):
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(ENTRY_COLUMNS))
+                cursor = raw.cursor()
+                sql = f"INSERT INTO entry ({columns}) VALUES ({marks})"
+                batch = []
+                for row in self.rows(entries):
+                    batch.append(row)
+                    if len(batch) == 100_000:
+                        cursor.executemany(sql, batch)
+                        batch = []
+                cursor.executemany(sql, batch)
+            raw.commit()
+        finally:
+            raw.close()
+
+    def objects(self):
+        """The village and the clerk, in the current app context's session."""
+        from pointsys.extensions import db
+        from pointsys.models import User, Village
+
+        return db.session.get(Village, self.village_id), db.session.get(User, self.clerk_id)
+
+    def close(self) -> None:
+        from pointsys.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+        self.context.pop()
+
+
+def capture_sql(fn):
+    """The SQL statements (with parameters) fn runs."""
+    from pointsys.extensions import db
+
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def explain(statement: str, parameters) -> str:
+    from pointsys.extensions import db
+
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        prefix = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+        cursor.execute(prefix + statement, parameters)
+        return "\n".join("    " + " ".join(str(c) for c in row) for row in cursor.fetchall())
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
+    from pointsys import standings
+    from pointsys.extensions import db
+    from pointsys.models import Household
+
+    def timed(ledger: Ledger) -> float:
+        ledger.context.push()
+        try:
+            household = db.session.get(
+                Household, ledger.household_ids[len(ledger.household_ids) // 2]
+            )
+            standings.balance(household, DAY)  # warm: the rulebook is parsed once per process
+            return median_ms(lambda: standings.balance(household, DAY), runs * 10)
+        finally:
+            ledger.context.pop()
+
+    big_ms, small_ms = timed(big), timed(small)
+    print(
+        f"(a) balance(household, day): {big_ms:.3f} ms among {len(big.household_ids):,} "
+        f"households vs {small_ms:.3f} ms among {len(small.household_ids):,}: "
+        f"ratio {big_ms / small_ms:.2f}× (target: under 1 ms, flat)"
+    )
+    big.context.push()
+    try:
+        household = db.session.get(Household, big.household_ids[0])
+        for statement, parameters in capture_sql(lambda: standings.balance(household, DAY)):
+            if "sum(entry.points)" in statement:
+                print("    plan of the balance query:")
+                print(explain(statement, parameters))
+    finally:
+        big.context.pop()
+
+
+def measure_standings(ledger: Ledger, runs: int) -> None:
+    from pointsys import standings
+    from pointsys.extensions import db
+    from pointsys.models import from_hundredths
+    from pointsys.periods import Period
+
+    quarter = Period.parse("2026Q1")
+    raw_sql = text(
+        "SELECT household_id, sum(points) FROM entry WHERE village_id = :village"
+        " AND status = 'approved' AND occurred_on >= :start AND occurred_on < :end"
+        " GROUP BY household_id"
+    )
+    village, _ = ledger.objects()
+    params = {"village": village.id, "start": quarter.start, "end": quarter.end}
+
+    def raw():
+        return db.session.execute(raw_sql, params).all()
+
+    def table():
+        return standings.standings(village, quarter)
+
+    expected = {h: from_hundredths(p) for h, p in raw()}
+    got = {r.household_id: r.points for r in table().rows if r.points or r.household_id in expected}
+    assert got == expected, "standings and the raw GROUP BY disagree"
+    table()
+    raw_ms = median_ms(raw, runs)
+    table_ms = median_ms(table, runs)
+    print(
+        f"(b) standings(village, {quarter.code}) for {len(ledger.household_ids):,} households: "
+        f"{table_ms:.0f} ms vs raw GROUP BY {raw_ms:.0f} ms: ratio {table_ms / raw_ms:.2f}× "
+        f"(target ≤ 1.5×)"
+    )
+
+
+def measure_batch(ledger: Ledger, runs: int) -> None:
+    from pointsys import ledger as ledger_api
+    from pointsys.extensions import db
+    from pointsys.ledger import Draft
+
+    ids = iter(ledger.household_ids)
+    village, clerk = ledger.objects()
+
+    def batch():
+        drafts = [Draft(next(ids), "ENV-01", DAY) for _ in range(500)]
+        result = ledger_api.record(
+            village,
+            drafts,
+            key=uuid.uuid4().hex,
+            actor=clerk,
+            source="batch",
+            today=TODAY,
+        )
+        db.session.commit()
+        assert len(result.entries) == 500 and result.entries[0].status == "approved"
+
+    columns = ", ".join(ENTRY_COLUMNS)
+    names = ", ".join(f":{c}" for c in ENTRY_COLUMNS)
+    raw_insert = text(f"INSERT INTO entry ({columns}) VALUES ({names})")
+
+    def raw():
+        rows = [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in ledger.rows(500)]
+        db.session.execute(raw_insert, rows)
+        db.session.commit()
+
+    batch()  # warm
+    batch_ms = median_ms(batch, runs)
+    raw_ms = median_ms(raw, runs)
+    print(
+        f"(c) batch of ENV-01 for 500 households (record + commit): {batch_ms:.0f} ms: "
+        f"{batch_ms / 1000:.2f}× the 1 s target; raw executemany of 500 rows {raw_ms:.0f} ms: "
+        f"ratio {batch_ms / raw_ms:.1f}×"
+    )
+
+
+def run(kind: str, args, instance: str) -> None:
+    small_entries = args.entries * args.small // args.households
+    if kind == "sqlite":
+        urls = [f"sqlite:///{instance}/{name}.sqlite" for name in ("big", "small")]
+        drop = []
+    else:
+        base = make_url(args.postgres)
+        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+        names = [f"pointsys_bench_{name}_{uuid.uuid4().hex[:6]}" for name in ("big", "small")]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in names:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        urls = [base.set(database=n).render_as_string(hide_password=False) for n in names]
+        drop = names
+    try:
+        print(f"== {kind}: loading {args.households:,} households / {args.entries:,} entries …")
+        big = Ledger(urls[0], args.households, args.entries, instance)
+        big.context.pop()
+        small = Ledger(urls[1], args.small, small_entries, instance)
+        small.context.pop()
+        print(
+            f"   loaded in {big.load_seconds:.0f} s (+ {small.load_seconds:.0f} s for "
+            f"{args.small:,} households / {small_entries:,} entries)"
+        )
+        measure_balance(big, small, args.runs)
+        big.context.push()
+        measure_standings(big, args.runs)
+        measure_batch(big, args.runs)
+        big.close()
+        small.context.push()
+        small.close()
+    finally:
+        if drop:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                for name in drop:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=5_000_000)
+    parser.add_argument("--small", type=int, default=1_000, help="households of the small ledger")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    print("command: " + " ".join([os.path.basename(sys.executable), *sys.argv]))
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        with tempfile.TemporaryDirectory(prefix="ledger-bench-", dir="/tmp") as instance:
+            started = time.perf_counter()
+            run(kind, args, instance)
+            print(f"   {kind} done in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
