@@ -100,7 +100,8 @@ def test_demo_writes_are_in_the_audit_trail(app):
         # The demo ledger: 53 entries recorded, 35 posted without review, 14 approved, one
         # reversed; 2026Q1 and Q2 closed.
         "entry": 103,
-        "quarter": 2,
+        "quarter": 3,
+        "publication": 1,
     }
 
 
