@@ -20,6 +20,7 @@ AUDITED_BY_CALLER = {
     ("ledger/common.py", "open_submission"),
     # A no-op UPDATE that takes SQLite's write lock; it changes nothing.
     ("ledger/review.py", "lock_household"),
+    ("ledger/review.py", "lock_households"),
 }
 WRITE_METHODS = {"add", "add_all", "delete"}
 WRITE_STATEMENTS = {"insert", "update", "delete"}

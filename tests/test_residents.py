@@ -109,7 +109,7 @@ def test_resident_signs_in_and_sees_only_their_household(app, client, world):
     html = client.get("/me/").get_data(as_text=True)
     assert "幸福村 · 户号 001" in html and "张三明" in html and "一组" in html
     assert "李秀英（配偶）" in html and "李建国" not in html
-    assert 'id="ledger-summary"' not in html  # the ledger fills it in; no invented balance
+    assert 'id="ledger-summary"' in html and "还没有积分记录。" in html  # from standings
     assert "户号 001 张三明" in html  # the header says who is signed in
     assert '<a href="/me/pin">修改 PIN</a>' in html and "/households/" not in html
     # Nothing in the URL picks the household: the session does.
@@ -121,18 +121,6 @@ def test_resident_signs_in_and_sees_only_their_household(app, client, world):
     )
     assert client.get("/").headers["Location"] == "/me/"
     assert _actions(app, "login") == 1
-
-
-def test_home_page_shows_the_ledger_section_only_when_given_a_summary(app, world):
-    from flask import render_template
-
-    from pointsys.models import Household
-
-    with app.test_request_context():
-        household = db.session.get(Household, world.households["A"])
-        assert 'id="ledger-summary"' in render_template(
-            "resident/home.html", household=household, summary={}
-        )
 
 
 def test_wrong_pin_unknown_number_and_no_pin_get_one_message(app, client, world):

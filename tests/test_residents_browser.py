@@ -16,8 +16,11 @@ def test_resident_signs_in_on_a_phone(app, phone):
     phone.wait_for_url(phone.base_url + "/me/")
     assert phone.locator("h1").inner_text() == "幸福村 · 户号 001"
     assert phone.locator(".members li").all_inner_texts() == ["张三明（户主）", "李秀英（配偶）"]
-    assert phone.locator("#ledger-summary").count() == 0
+    assert phone.locator("#ledger-summary .figure").count() == 4  # balance, quarter, rank, list
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone.get_by_role("link", name="修改 PIN").first.click()
     assert phone.locator("h1").inner_text() == "修改 PIN"
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.goto(phone.base_url + "/me/declare")
+    assert phone.locator("h1").inner_text() == "申报好人好事"
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
