@@ -56,6 +56,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("score_sheets.index", _l("评分表"), frozenset({Role.ADMIN, Role.CLERK})),
     NavEntry("audit.index", _l("操作日志"), frozenset({Role.ADMIN})),
     NavEntry("resident.declare", _l("申报"), frozenset(), RESIDENT),
+    NavEntry("resident.objections", _l("异议"), frozenset(), RESIDENT),
     NavEntry("resident.change_pin", _l("修改 PIN"), frozenset(), RESIDENT),
 ]
 

@@ -69,3 +69,39 @@ def test_staff_cannot_use_the_resident_pages(village, client):
 
     login(client, "clerk", "correct horse 1")
     assert client.get("/me/declare").status_code == 403
+
+
+def test_a_resident_objects_during_the_publicity_period_and_sees_the_answer(village, client):
+    from pointsys import publishing
+    from pointsys.periods import Period
+
+    h1, h2, _ = village.households
+    q3 = Period.parse("2026Q3")
+    posted = ledger.record(
+        village.village, [Draft(h2.id, "SAF-03", date(2026, 8, 1))], key="a", actor=village.clerk
+    ).entries
+    ledger.approve(posted, reviewer=village.supervisor)
+    ledger.close_quarter(village.village, q3, actor=village.admin)
+    publication = publishing.publish(village.village, q3, village.admin)
+    db.session.commit()
+    _sign_in(client, village, h1)
+    page = client.get("/me/objections").get_data(as_text=True)
+    assert "2026Q3 第 1 版" in page
+    data = {
+        "csrf_token": csrf_token(client, "/me/objections"),
+        "publication": str(publication.id),
+        "number": "002",
+        "text": "",
+    }
+    empty = client.post("/me/objections", data=data).get_data(as_text=True)
+    assert "请写明异议的内容：对哪一户、哪条记录或哪个名次有什么不同意见。" in empty
+    data.update(number="999", text="不属实")
+    assert "没有户号为“999”的户，请核对。" in client.post("/me/objections", data=data).get_data(
+        as_text=True
+    )
+    data.update(number="002", text="李四那天不在村里")
+    html = client.post("/me/objections", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "异议已提交，监督委员会将在规定期限内答复。" in html
+    assert "李四那天不在村里" in html and "待处理" in html
+    (objection,) = publishing.objections_raised_by("resident:demo:001")
+    assert objection.household_id == h2.id and objection.publication_id == publication.id

@@ -24,6 +24,8 @@ from .objections import (
     find_household,
     household_objections,
     objections,
+    objections_raised_by,
+    open_for_objection,
     raise_objection,
     settle_objection,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "issues_of",
     "latest_issue",
     "objections",
+    "objections_raised_by",
+    "open_for_objection",
     "previous_issue",
     "publish",
     "publish_demo",

@@ -222,3 +222,26 @@ def household_objections(household_id: int) -> list[Objection]:
             db.select(Objection).filter_by(household_id=household_id).order_by(Objection.id.desc())
         ).scalars()
     )
+
+
+def open_for_objection(village: Village, today: date | None = None) -> list[Publication]:
+    """The newest issue of each quarter whose publicity period includes today."""
+    today = today or date.today()
+    newest: dict[date, Publication] = {}
+    for publication in db.session.execute(
+        db.select(Publication)
+        .filter_by(village_id=village.id)
+        .where(Publication.publicity_end >= today)
+        .order_by(Publication.quarter_start, Publication.issue)
+    ).scalars():
+        newest[publication.quarter_start] = publication
+    return [p for p in newest.values() if in_publicity(p, today)]
+
+
+def objections_raised_by(label: str) -> list[Objection]:
+    """The objections someone raised (a resident's label), newest first, with their answers."""
+    return list(
+        db.session.execute(
+            db.select(Objection).filter_by(raised_by_label=label).order_by(Objection.id.desc())
+        ).scalars()
+    )

@@ -34,9 +34,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from .. import audit, declarations, household_summary, ledger, residents, throttle
+from .. import audit, declarations, household_summary, ledger, publishing, residents, throttle
 from ..extensions import db
 from ..models import Household, Village, utcnow
+from ..rulebook.messages import N_
 from .auth import lock_message
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
@@ -188,3 +189,56 @@ def change_pin():
             flash(_("PIN 已修改，其他手机上的登录已失效。"), "success")
             return redirect(url_for("resident.home"))
     return render_template("resident/pin.html", form=form)
+
+
+class ResidentObjectionForm(FlaskForm):
+    publication = SelectField(_l("哪一期红黑榜"), coerce=int, validate_choice=False)
+    number = StringField(
+        _l("对哪一户有异议（户号）"),
+        validators=[DataRequired(_l("请填写户号。")), Length(max=32)],
+    )
+    text = TextAreaField(_l("异议内容"), validators=[Length(max=1000)])
+
+
+@bp.route("/objections", methods=["GET", "POST"])
+@resident_required
+def objections():
+    """During a publicity period the household may object (异议) and follow the answer."""
+    household = db.get_or_404(Household, current_user.household_id)
+    village = household.village
+    open_issues = publishing.open_for_objection(village)
+    form = ResidentObjectionForm()
+    form.publication.choices = [
+        (
+            p.id,
+            _(
+                "%(quarter)s 第 %(issue)s 版（公示至 %(end)s）",
+                quarter=p.quarter_code,
+                issue=p.issue,
+                end=p.publicity_end.isoformat(),
+            ),
+        )
+        for p in open_issues
+    ]
+    if request.method == "GET":
+        form.number.data = household.number
+    if open_issues and form.validate_on_submit():
+        chosen = next((p for p in open_issues if p.id == form.publication.data), None)
+        try:
+            if chosen is None:
+                raise publishing.PublishingError(N_("请选择正在公示的一期红黑榜。"))
+            target = publishing.find_household(village, form.number.data.strip())
+            publishing.raise_objection(chosen, target.id, form.text.data, current_user.label)
+        except publishing.PublishingError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("异议已提交，监督委员会将在规定期限内答复。"), "success")
+            return redirect(url_for("resident.objections"))
+    return render_template(
+        "resident/objections.html",
+        form=form,
+        open_issues=open_issues,
+        mine=publishing.objections_raised_by(current_user.label),
+    )
