@@ -23,7 +23,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from . import audit
+from . import access, audit
 from .extensions import db
 from .models import Entry, EntryPhoto, Household, Role, User
 from .rulebook.messages import N_
@@ -33,8 +33,7 @@ Actor = User | str
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PER_ENTRY = 5
-# Roles that may see any household's photos in their village. Group leaders are included because
-# pointsys/access.py (which will narrow them to their own groups) does not exist on this branch.
+# Roles that may open photos pages at all; may_view narrows group leaders to their own groups.
 VIEWER_ROLES = (Role.ADMIN, Role.CLERK, Role.SUPERVISOR, Role.GROUP_LEADER)
 UPLOADER_ROLES = (Role.ADMIN, Role.CLERK, Role.SUPERVISOR)
 STORED_NAME = re.compile(r"\A\d{4}/\d{2}/[0-9a-f]{64}\.(jpg|png)\Z")
@@ -314,5 +313,7 @@ def may_view(user: Any, household: Household) -> bool:
         return getattr(user, "household_id", None) == household.id
     if not user.has_role(*VIEWER_ROLES):
         return False
-    # HOOK: when pointsys/access.py lands, narrow group leaders to their groups' households here.
-    return user.village_id is None or user.village_id == household.village_id
+    if user.village_id is not None and user.village_id != household.village_id:
+        return False
+    # A group leader with no village-wide role: only their own groups' households (access.py).
+    return user.has_role(*access.WHOLE_VILLAGE) or access.can_see_household(user, household)

@@ -98,7 +98,7 @@ def test_demo_writes_are_in_the_audit_trail(app):
         "village_group": 3,
         "rulebook_snapshot": 1,
         # The demo ledger: 53 entries recorded, 35 posted without review, 14 approved, one
-        # reversed; 2026Q1 and Q2 closed.
+        # reversed; 2026Q1, Q2 and Q3 closed, and Q3's honour lists published.
         "entry": 103,
         "quarter": 3,
         "publication": 1,

@@ -14,8 +14,9 @@ from pointsys import evidence, ledger
 from pointsys.evidence import EvidenceError, Limits, PhotosRefused
 from pointsys.extensions import db
 from pointsys.ledger import Draft
-from pointsys.models import AuditEvent, EntryPhoto
+from pointsys.models import AuditEvent, EntryPhoto, Role
 
+from .access_world import lead
 from .conftest import csrf_token, login
 
 TODAY = date(2026, 11, 21)
@@ -220,6 +221,24 @@ def test_may_view(app, village):
     assert not evidence.may_view(stranger, household)
 
 
+def test_a_group_leader_sees_only_their_own_groups_photos(app, village):
+    household = village.households[0]  # in 一组; 003 has no group
+
+    def leader(group_ids):
+        return SimpleNamespace(
+            is_authenticated=True,
+            village_id=village.village.id,
+            roles=frozenset({Role.GROUP_LEADER}),
+            group_ids=frozenset(group_ids),
+            has_role=lambda *r: Role.GROUP_LEADER in r,
+        )
+
+    assert evidence.may_view(leader({household.group_id}), household)
+    assert not evidence.may_view(leader({household.group_id + 1}), household)
+    assert not evidence.may_view(leader(()), household)
+    assert not evidence.may_view(leader({household.group_id}), village.households[2])
+
+
 # --- the pages ---
 
 
@@ -278,6 +297,7 @@ def test_upload_needs_csrf_and_an_uploader_role(app, client, village, make_user)
     assert response.status_code == 400
     client.post("/auth/logout", data={"csrf_token": csrf_token(client)})
     login(client, *make_user("leader", roles=("group_leader",)))
+    lead("leader", entry.household.group_id)  # a leader sees their own groups' photos only
     assert client.get(f"/ledger/entries/{entry.id}/photos").status_code == 200
     response = _post_photos(client, entry.id, [(image_bytes(), "a.jpg")])
     assert response.status_code == 403

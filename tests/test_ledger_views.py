@@ -14,6 +14,7 @@ from pointsys.ledger import Draft
 from pointsys.models import Entry, QuarterClose
 from pointsys.periods import Period, quarter_of
 
+from .access_world import lead
 from .conftest import csrf_token, login
 
 PASSWORD = "correct horse 1"
@@ -67,6 +68,7 @@ PAGES = {
 def test_each_page_opens_for_its_roles_and_is_forbidden_to_others(client, village, make_user):
     make_user("leader", roles=("group_leader",))
     h = village.households[0]
+    lead("leader", h.group_id)  # a leader sees the household pages of their own groups only
     e = recorded(village, h, "FIL-02", date(2026, 8, 3))
     for name in ("admin", "clerk", "supervisor", "leader"):
         as_user(client, name)

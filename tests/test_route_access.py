@@ -61,6 +61,17 @@ def resident_only(code=200):
 
 # Who may open the households list (a group leader sees their own groups' rows in it).
 LISTERS = dict.fromkeys(("leader_a", "leader_b", "clerk", "admin"), 200)
+# Every staff role: the ledger's read-only village-wide pages, honour lists and exports.
+ALL_STAFF = dict.fromkeys(("leader_a", "leader_b", "clerk", "supervisor", "admin"), 200)
+# Household A's pages in the ledger: every staff role but the leader of the other group (404).
+A_VIEWERS = {**ALL_STAFF, "leader_b": 404}
+RECORDERS = dict.fromkeys(("clerk", "admin"), 200)
+REVIEWERS = dict.fromkeys(("supervisor", "admin"), 200)
+
+
+def _by(roles: dict[str, object], answer) -> dict[str, object]:
+    """The same roles, with another answer (an empty form's 400, a redirect)."""
+    return dict.fromkeys(roles, answer)
 
 
 @dataclass
@@ -142,6 +153,112 @@ ROUTES: dict[str, Route] = {
     "resident.change_pin": Route(
         lambda w: "/me/pin", {"GET": resident_only(), "POST": resident_only()}
     ),
+    # The ledger (seeded: household A's entry of 2026Q3 with a photo, Q3 closed and published).
+    "ledger.household": Route(
+        lambda w: f"/ledger/households/{w.households['A']}", {"GET": staff_only(**A_VIEWERS)}
+    ),
+    # Standings: the whole village for a group leader too (they are on the notice board anyway).
+    "ledger.standings_page": Route(
+        lambda w: "/ledger/standings?period=2026Q3", {"GET": staff_only(**ALL_STAFF)}
+    ),
+    "ledger.entry": Route(
+        lambda w: f"/ledger/entries/{w.entry_id}", {"GET": staff_only(**A_VIEWERS)}
+    ),
+    "ledger.reverse": Route(
+        lambda w: f"/ledger/entries/{w.entry_id}/reverse",
+        {"POST": staff_only(**_by(REVIEWERS, 400))},
+    ),
+    "ledger.record": Route(
+        lambda w: "/ledger/record",
+        {"GET": staff_only(**RECORDERS), "POST": staff_only(**RECORDERS)},
+    ),
+    # An empty POST has no group yet: the group picker again.
+    "ledger.batch": Route(
+        lambda w: "/ledger/batch",
+        {"GET": staff_only(**RECORDERS), "POST": staff_only(**RECORDERS)},
+    ),
+    "ledger.review": Route(lambda w: "/ledger/review", {"GET": staff_only(**REVIEWERS)}),
+    "ledger.decide": Route(
+        lambda w: "/ledger/review", {"POST": staff_only(**_by(REVIEWERS, "→/ledger/review"))}
+    ),
+    "ledger.quarters": Route(lambda w: "/ledger/quarters", {"GET": staff_only(admin=200)}),
+    # 2026Q2: the admin's empty POST confirms, and closes a quarter no other row depends on.
+    "ledger.close_quarter": Route(
+        lambda w: "/ledger/quarters/2026Q2/close",
+        {"GET": staff_only(admin=200), "POST": staff_only(admin="→/ledger/quarters")},
+    ),
+    "ledger.reopen_quarter": Route(
+        lambda w: "/ledger/quarters/2026Q3/reopen",
+        {"POST": staff_only(admin="→/ledger/quarters")},
+    ),
+    # Evidence photos: the file also to household A's resident, and to no other resident.
+    "evidence.photos": Route(
+        lambda w: f"/ledger/entries/{w.entry_id}/photos", {"GET": staff_only(**A_VIEWERS)}
+    ),
+    "evidence.add_photos": Route(
+        lambda w: f"/ledger/entries/{w.entry_id}/photos",
+        {"POST": staff_only(**_by(("clerk", "supervisor", "admin"), 422))},
+    ),
+    "evidence.photo": Route(
+        lambda w: f"/evidence/{w.photo_id}",
+        {"GET": answers(200, anon=LOGIN, resident_b=404, leader_b=404)},
+    ),
+    # Score sheets: the clerk's work.
+    "score_sheets.index": Route(lambda w: "/score-sheets/", {"GET": staff_only(**RECORDERS)}),
+    "score_sheets.download": Route(
+        lambda w: f"/score-sheets/download?group={w.group_ids['一组']}&item=ENV-01&on=2026-11-20",
+        {"GET": staff_only(**RECORDERS)},
+    ),
+    "score_sheets.upload": Route(
+        lambda w: "/score-sheets/upload",
+        {"GET": staff_only(**RECORDERS), "POST": staff_only(**_by(RECORDERS, 400))},
+    ),
+    # An empty POST names no kept upload: back to the upload page, nothing recorded.
+    "score_sheets.commit": Route(
+        lambda w: "/score-sheets/commit",
+        {"POST": staff_only(**_by(RECORDERS, "→/score-sheets/upload"))},
+    ),
+    # Honour lists: public once published, so every staff role reads them; the admin publishes,
+    # clerks record objections, supervisors settle them.
+    "lists.index": Route(lambda w: "/lists/", {"GET": staff_only(**ALL_STAFF)}),
+    "lists.draft": Route(lambda w: "/lists/draft?quarter=2026Q3", {"GET": staff_only(**ALL_STAFF)}),
+    "lists.publish": Route(lambda w: "/lists/publish", {"POST": staff_only(admin=400)}),
+    "lists.show": Route(lambda w: f"/lists/{w.publication_id}", {"GET": staff_only(**ALL_STAFF)}),
+    "lists.print_page": Route(
+        lambda w: f"/lists/{w.publication_id}/print", {"GET": staff_only(**ALL_STAFF)}
+    ),
+    "lists.raise_objection": Route(
+        lambda w: f"/lists/{w.publication_id}/objections",
+        {"POST": staff_only(**_by(RECORDERS, 400))},
+    ),
+    "lists.objections": Route(lambda w: "/lists/objections", {"GET": staff_only(**REVIEWERS)}),
+    "lists.settle": Route(
+        lambda w: f"/lists/objections/{w.objection_id}/settle",
+        {"POST": staff_only(supervisor=400)},
+    ),
+    "lists.year_end": Route(lambda w: "/lists/year?year=2026", {"GET": staff_only(**ALL_STAFF)}),
+    "public_lists.index": Route(lambda w: "/public/demo/lists", {"GET": public()}),
+    "public_lists.show": Route(
+        lambda w: f"/public/demo/lists/{w.publication_id}", {"GET": public()}
+    ),
+    # Spreadsheets. A household's statement: outside a leader's groups, "no such household".
+    "exports.index": Route(lambda w: "/exports/", {"GET": staff_only(**ALL_STAFF)}),
+    "exports.notice_board": Route(
+        lambda w: "/exports/notice-board.xlsx?quarter=2026Q3", {"GET": staff_only(**ALL_STAFF)}
+    ),
+    "exports.entries": Route(
+        lambda w: "/exports/entries.xlsx?period=2026Q3", {"GET": staff_only(**ALL_STAFF)}
+    ),
+    "exports.statement": Route(
+        lambda w: "/exports/statement.xlsx?year=2026&household=001",
+        {"GET": staff_only(**{**ALL_STAFF, "leader_b": 400})},
+    ),
+    "exports.archive": Route(lambda w: "/exports/archive.xlsx", {"GET": staff_only(admin=200)}),
+    "audit.index": Route(lambda w: "/admin/audit/", {"GET": staff_only(admin=200)}),
+    "audit.export_xlsx": Route(
+        lambda w: "/admin/audit/export.xlsx", {"GET": staff_only(admin=200)}
+    ),
+    "audit.export_csv": Route(lambda w: "/admin/audit/export.csv", {"GET": staff_only(admin=200)}),
 }
 EXCLUDED = {"static"}
 
@@ -196,7 +313,7 @@ def test_every_route_has_a_row(table_app):
 
 
 def test_every_route_answers_every_role_as_the_table_says(table_app):
-    world = access_world.build(table_app)
+    world = access_world.build(table_app, ledger=True)
     wrong = []
     for endpoint, route in ROUTES.items():
         for method, expected in route.methods.items():

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from .. import access
 from ..extensions import db
 from ..models import Household, Role
 from ..periods import Period, PeriodError, quarter_of
@@ -80,7 +82,7 @@ def statement():
     village = current_village()
     try:
         year = parse_period(request.args.get("year", ""), ("year",)).start.year
-        household = household_by_number(village, request.args.get("household", ""))
+        household = household_by_number(village, request.args.get("household", ""), current_user)
     except ExportRequestError as exc:
         return _refused(exc)
     data = from_ledger.statement(household, year, today=date.today())
@@ -121,12 +123,16 @@ def parse_period(text: str, kinds: tuple[str, ...]):
     return period
 
 
-def household_by_number(village, number: str) -> Household:
+def household_by_number(village, number: str, person=None) -> Household:
+    """The household with this 户号; for a `person` (a page's user), only one they may see — a
+    group leader asking for a household outside their groups is told it does not exist."""
     number = number.strip()
     household = db.session.execute(
         db.select(Household).filter_by(village_id=village.id, number=number)
     ).scalar_one_or_none()
-    if household is None:
+    if household is None or (
+        person is not None and not access.can_see_household(person, household)
+    ):
         raise ExportRequestError(_("没有户号为“%(number)s”的户", number=number))
     return household
 

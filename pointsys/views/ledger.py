@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import ledger, rules_store, standings
+from .. import access, ledger, rules_store, standings
 from ..extensions import db
 from ..ledger import lookup
 from ..models import Entry, EntryStatus, Role, Village
@@ -123,8 +123,10 @@ def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[
 
 
 def entry_or_404(entry_id: int) -> Entry:
+    """The village's entry, if its household is the user's to see (a group leader: their groups);
+    404 otherwise, as for the household itself."""
     entry = lookup.entry_in(current_village(), entry_id)
-    if entry is None:
+    if entry is None or not access.can_see_household(current_user, entry.household):
         abort(404)
     return entry
 
