@@ -153,6 +153,13 @@ ROUTES: dict[str, Route] = {
     "resident.change_pin": Route(
         lambda w: "/me/pin", {"GET": resident_only(), "POST": resident_only()}
     ),
+    # An empty form is shown again with its errors; the household is the signed-in one.
+    "resident.declare": Route(
+        lambda w: "/me/declare", {"GET": resident_only(), "POST": resident_only()}
+    ),
+    "resident.objections": Route(
+        lambda w: "/me/objections", {"GET": resident_only(), "POST": resident_only()}
+    ),
     # The ledger (seeded: household A's entry of 2026Q3 with a photo, Q3 closed and published).
     "ledger.household": Route(
         lambda w: f"/ledger/households/{w.households['A']}", {"GET": staff_only(**A_VIEWERS)}
