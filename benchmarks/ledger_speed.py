@@ -267,10 +267,24 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
     big.context.push()
     try:
         household = db.session.get(Household, big.household_ids[0])
-        for statement, parameters in capture_sql(lambda: standings.balance(household, DAY)):
+        statements = capture_sql(lambda: standings.balance(household, DAY))
+        print(f"    balance() runs {len(statements)} statements; the plan of its sum:")
+        for statement, parameters in statements:
             if "sum(entry.points)" in statement:
-                print("    plan of the balance query:")
                 print(explain(statement, parameters))
+                raw = db.engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+
+                    def sum_only(cursor=cursor, statement=statement, parameters=parameters):
+                        cursor.execute(statement, parameters)
+                        cursor.fetchall()
+
+                    sum_ms = median_ms(sum_only, runs * 10)
+                finally:
+                    raw.rollback()
+                    raw.close()
+                print(f"    the sum query alone, through the driver: {sum_ms:.3f} ms")
     finally:
         big.context.pop()
 
