@@ -63,12 +63,19 @@ ENTRY_COLUMNS = [
 
 
 def median_ms(fn, runs: int) -> float:
-    times = []
+    return interleaved([fn], runs)[0]
+
+
+def interleaved(fns, runs: int) -> list[float]:
+    """Median milliseconds of each function, timed in turn round after round, so that a figure
+    and its baseline see the same load on a shared machine."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(spent) for spent in times]
 
 
 class Ledger:
@@ -247,18 +254,26 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
     from pointsys.extensions import db
     from pointsys.models import Household
 
-    def timed(ledger: Ledger) -> float:
+    def round_of(ledger: Ledger, spent: list[float]) -> None:
         ledger.context.push()
         try:
             household = db.session.get(
                 Household, ledger.household_ids[len(ledger.household_ids) // 2]
             )
             standings.balance(household, DAY)  # warm: the rulebook is parsed once per process
-            return median_ms(lambda: standings.balance(household, DAY), runs * 10)
+            for _ in range(10):
+                start = time.perf_counter()
+                standings.balance(household, DAY)
+                spent.append((time.perf_counter() - start) * 1000)
         finally:
             ledger.context.pop()
 
-    big_ms, small_ms = timed(big), timed(small)
+    big_times: list[float] = []
+    small_times: list[float] = []
+    for _ in range(runs):  # in turn, so both see the same load
+        round_of(big, big_times)
+        round_of(small, small_times)
+    big_ms, small_ms = statistics.median(big_times), statistics.median(small_times)
     print(
         f"(a) balance(household, day): {big_ms:.3f} ms among {len(big.household_ids):,} "
         f"households vs {small_ms:.3f} ms among {len(small.household_ids):,}: "
@@ -267,10 +282,24 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
     big.context.push()
     try:
         household = db.session.get(Household, big.household_ids[0])
-        for statement, parameters in capture_sql(lambda: standings.balance(household, DAY)):
+        statements = capture_sql(lambda: standings.balance(household, DAY))
+        print(f"    balance() runs {len(statements)} statements; the plan of its sum:")
+        for statement, parameters in statements:
             if "sum(entry.points)" in statement:
-                print("    plan of the balance query:")
                 print(explain(statement, parameters))
+                raw = db.engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+
+                    def sum_only(cursor=cursor, statement=statement, parameters=parameters):
+                        cursor.execute(statement, parameters)
+                        cursor.fetchall()
+
+                    sum_ms = median_ms(sum_only, runs * 10)
+                finally:
+                    raw.rollback()
+                    raw.close()
+                print(f"    the sum query alone, through the driver: {sum_ms:.3f} ms")
     finally:
         big.context.pop()
 
@@ -300,8 +329,7 @@ def measure_standings(ledger: Ledger, runs: int) -> None:
     got = {r.household_id: r.points for r in table().rows if r.points or r.household_id in expected}
     assert got == expected, "standings and the raw GROUP BY disagree"
     table()
-    raw_ms = median_ms(raw, runs)
-    table_ms = median_ms(table, runs)
+    raw_ms, table_ms = interleaved([raw, table], runs)
     print(
         f"(b) standings(village, {quarter.code}) for {len(ledger.household_ids):,} households: "
         f"{table_ms:.0f} ms vs raw GROUP BY {raw_ms:.0f} ms: ratio {table_ms / raw_ms:.2f}× "
@@ -340,8 +368,7 @@ def measure_batch(ledger: Ledger, runs: int) -> None:
         db.session.commit()
 
     batch()  # warm
-    batch_ms = median_ms(batch, runs)
-    raw_ms = median_ms(raw, runs)
+    batch_ms, raw_ms = interleaved([batch, raw], runs)
     print(
         f"(c) batch of ENV-01 for 500 households (record + commit): {batch_ms:.0f} ms: "
         f"{batch_ms / 1000:.2f}× the 1 s target; raw executemany of 500 rows {raw_ms:.0f} ms: "

@@ -73,6 +73,8 @@ def standings(village: Village, period: Period, rulebook: Rulebook | None = None
     rulebook = rulebook or _rulebook(village)
     window_start = _window_start(rulebook, period)
     in_period = case((Entry.occurred_on >= period.start, Entry.points), else_=0)
+    if window_start is not None and window_start >= period.start:
+        in_period = Entry.points  # the WHERE below already starts at the period (no CASE a row)
     conditions = [
         Entry.village_id == village.id,
         Entry.status == EntryStatus.APPROVED.value,

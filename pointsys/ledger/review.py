@@ -82,9 +82,7 @@ def _approve(
     # of them, and one query for their live entries: a batch of 500 is two round trips, not 1,000.
     lock_households(sorted(by_household))
     years = {e.occurred_on.year for e in entries}
-    prior_of = live_entries_of(
-        sorted(by_household), min(years, default=0) - 1, max(years, default=0) + 1
-    )
+    prior_of = live_entries_of(sorted(by_household), min(years) - 1, max(years) + 1)
     events: list[dict[str, object]] = []
     for household_id in sorted(by_household):
         mine = sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id))
