@@ -174,3 +174,27 @@ def test_the_year_end_page_lists_star_households(client, village, published):
     page = html(client.get("/lists/year?year=2026"))
     assert "幸福村 2026 年度星级文明户" in page
     assert "★★★ 3 星级文明户" in page  # 001: 35 points
+
+
+def test_a_published_issue_downloads_as_the_notice_board_it_froze(client, village, published):
+    import io
+
+    from openpyxl import load_workbook
+
+    republish(village, published)  # issue 2: the veto was reversed
+    login(client, "clerk", PASSWORD)
+    first = client.get(f"/lists/{issue(1).id}/notice-board.xlsx")
+    assert first.status_code == 200
+    assert "attachment" in first.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(first.data))
+    cells = [
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    ]
+    assert not any("草稿" in c for c in cells) and "张*明" in cells  # published, not a draft
+    assert "黑榜" in {ws.title for ws in book.worksheets}  # issue 1 keeps its black list
+    second = load_workbook(io.BytesIO(client.get(f"/lists/{issue(2).id}/notice-board.xlsx").data))
+    second_cells = [
+        str(c.value) for ws in second.worksheets for row in ws.iter_rows() for c in row if c.value
+    ]
+    assert any("（第2版）" in c for c in second_cells)
+    assert client.get("/lists/999/notice-board.xlsx").status_code == 404

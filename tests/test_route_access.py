@@ -234,6 +234,9 @@ ROUTES: dict[str, Route] = {
     "lists.print_page": Route(
         lambda w: f"/lists/{w.publication_id}/print", {"GET": staff_only(**ALL_STAFF)}
     ),
+    "lists.notice_board": Route(
+        lambda w: f"/lists/{w.publication_id}/notice-board.xlsx", {"GET": staff_only(**ALL_STAFF)}
+    ),
     "lists.raise_objection": Route(
         lambda w: f"/lists/{w.publication_id}/objections",
         {"POST": staff_only(**_by(RECORDERS, 400))},

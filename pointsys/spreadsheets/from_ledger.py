@@ -153,3 +153,43 @@ def archive(village: Village, *, now: datetime) -> Archive:
 
 def _rulebook(village: Village) -> Rulebook:
     return standings.rulebook_for(village)
+
+
+def published_notice_board(publication, *, qr_url: str | None = None) -> NoticeBoard:
+    """A published issue exactly as frozen (its rows, names and reasons), for the notice board."""
+    from ..extensions import db
+    from ..publishing import published_lists
+
+    village = db.session.get(Village, publication.village_id)
+    lists = published_lists(publication)
+    sections = [
+        ListSection(
+            honour_list.tier_name,
+            honour_list.side,
+            [
+                ListRow(
+                    row.rank,
+                    row.number,
+                    row.public_name,
+                    row.group_name,
+                    row.points,
+                    row.balance,
+                    honour_list.tier_name,
+                    row.reason,
+                )
+                for row in honour_list.rows
+            ],
+        )
+        for honour_list in lists.lists
+    ]
+    return NoticeBoard(
+        village_name=village.name,
+        committee_name=committee_name(village),
+        quarter_code=publication.quarter_code,
+        issue=publication.issue,
+        published_on=publication.publicity_start,
+        publicity_until=publication.publicity_end,
+        lists=sections,
+        qr_url=qr_url,
+        objections_to=_("村务监督委员会"),
+    )

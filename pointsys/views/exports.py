@@ -53,7 +53,7 @@ def notice_board():
     except ExportRequestError as exc:
         return _refused(exc)
     board = from_ledger.draft_notice_board(village, period, today=date.today())
-    return _send(
+    return send_xlsx(
         write_notice_board,
         board,
         _("%(village)s%(quarter)s红黑榜（草稿）.xlsx", village=village.name, quarter=period.code),
@@ -69,7 +69,7 @@ def entries():
     except ExportRequestError as exc:
         return _refused(exc)
     detail = from_ledger.entry_detail(village, period, today=date.today())
-    return _send(
+    return send_xlsx(
         write_entry_detail,
         detail,
         _("%(village)s%(period)s积分明细公示表.xlsx", village=village.name, period=period.code),
@@ -86,7 +86,7 @@ def statement():
     except ExportRequestError as exc:
         return _refused(exc)
     data = from_ledger.statement(household, year, today=date.today())
-    return _send(
+    return send_xlsx(
         write_statement,
         data,
         _("%(number)s户%(year)s年积分明细.xlsx", number=household.number, year=year),
@@ -98,7 +98,7 @@ def statement():
 def archive():
     village = current_village()
     data = from_ledger.archive(village, now=datetime.now(UTC))
-    return _send(
+    return send_xlsx(
         write_archive,
         data,
         _("%(village)s积分台账%(day)s.xlsx", village=village.name, day=f"{date.today():%Y%m%d}"),
@@ -149,7 +149,7 @@ def _refused(exc: ExportRequestError):
     return page, 400
 
 
-def _send(writer, data, filename: str):
+def send_xlsx(writer, data, filename: str):
     # A temporary file, not memory: the archive of a big ledger is large; it is deleted on close.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it after the response
     writer(data, spool)

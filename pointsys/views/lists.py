@@ -30,7 +30,10 @@ from ..extensions import db
 from ..models import Objection, Publication, Role
 from ..periods import Period, PeriodError, quarter_of
 from ..rulebook.describe import plain
+from ..spreadsheets import from_ledger
+from ..spreadsheets.notice_board import write_notice_board
 from .admin import role_required
+from .exports import send_xlsx
 from .households import current_village
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
@@ -204,6 +207,23 @@ def print_page(publication_id: int):
         publication=publication,
         lists=publishing.published_lists(publication),
     )
+
+
+@bp.get("/<int:publication_id>/notice-board.xlsx")
+@role_required(*STAFF)
+def notice_board(publication_id: int):
+    """The issue as printed for the notice board, with a QR code to the public lists."""
+    publication = _publication_or_404(publication_id)
+    village = current_village()
+    public_url = url_for("public_lists.index", village_code=village.code, _external=True)
+    board = from_ledger.published_notice_board(publication, qr_url=public_url)
+    name = _(
+        "%(village)s%(quarter)s红黑榜（第%(issue)s版）.xlsx",
+        village=village.name,
+        quarter=publication.quarter_code,
+        issue=publication.issue,
+    )
+    return send_xlsx(write_notice_board, board, name)
 
 
 @bp.post("/<int:publication_id>/objections")
