@@ -105,3 +105,31 @@ def test_a_resident_objects_during_the_publicity_period_and_sees_the_answer(vill
     assert "李四那天不在村里" in html and "待处理" in html
     (objection,) = publishing.objections_raised_by("resident:demo:001")
     assert objection.household_id == h2.id and objection.publication_id == publication.id
+
+
+def test_a_declaration_carries_photos_the_household_can_see(village, client):
+    import io
+
+    from PIL import Image
+
+    from pointsys.models import EntryPhoto
+
+    h1 = village.households[0]
+    _sign_in(client, village, h1)
+    page = client.get("/me/declare").get_data(as_text=True)
+    key = page.split('name="key" type="hidden" value="')[1].split('"')[0]
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(picture, "JPEG")
+    data = {
+        "csrf_token": csrf_token(client, "/me/declare"),
+        "key": key,
+        "item": "FIL-02",
+        "occurred_on": date.today().isoformat(),
+        "note": "帮邻居收玉米",
+        "photos": [(io.BytesIO(picture.getvalue()), "corn.jpg")],
+    }
+    client.post("/me/declare", data=data, content_type="multipart/form-data")
+    (photo,) = db.session.execute(db.select(EntryPhoto)).scalars().all()
+    assert photo.uploaded_label == "resident:demo:001"
+    served = client.get(f"/evidence/{photo.id}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"

@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    MultipleFileField,
     PasswordField,
     SelectField,
     StringField,
@@ -34,7 +35,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from .. import audit, declarations, household_summary, ledger, publishing, residents, throttle
+from .. import (
+    audit,
+    declarations,
+    evidence,
+    household_summary,
+    ledger,
+    publishing,
+    residents,
+    throttle,
+)
 from ..extensions import db
 from ..models import Household, Village, utcnow
 from ..rulebook.messages import N_
@@ -129,6 +139,7 @@ class DeclarationForm(FlaskForm):
     occurred_on = DateField(_l("哪一天"), validators=[DataRequired(_l("请填写日期。"))])
     quantity = StringField(_l("数量（按小时、金额等计分的事项才填）"), validators=[Length(max=20)])
     note = TextAreaField(_l("经过"), validators=[Length(max=declarations.MAX_NOTE)])
+    photos = MultipleFileField(_l("照片（可选，JPEG 或 PNG）"))
 
 
 @bp.route("/declare", methods=["GET", "POST"])
@@ -145,7 +156,7 @@ def declare():
         form.occurred_on.data = today
     if form.validate_on_submit():
         try:
-            declarations.declare(
+            result = declarations.declare(
                 household,
                 form.item.data,
                 form.occurred_on.data,
@@ -154,6 +165,18 @@ def declare():
                 quantity=ledger.parse_quantity(form.quantity.data),
                 today=today,
             )
+            photos = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+            if photos and not result.replayed:
+                evidence.attach(
+                    result.entries[0],
+                    photos,
+                    current_user.label,
+                    root=evidence.folder(current_app.instance_path),
+                    limits=evidence.Limits.from_config(current_app.config),
+                )
+        except evidence.PhotosRefused as exc:
+            db.session.rollback()
+            form.form_errors.extend(str(problem) for problem in exc.problems)
         except ledger.SubmissionRefused as exc:
             db.session.rollback()
             form.form_errors.extend(str(p) for _, p in exc.problems)
