@@ -234,23 +234,71 @@ class _Memo(dict):
 def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
     """A household's balance on a day: base points plus approved points of its account year up to
     and including `on` (with the households merged into it, up to the merge)."""
-    rulebook = rulebook or _rulebook(household.village)
     day_after = on + timedelta(days=1)
+    guess = rulebook or _last_rulebook.get(household.village_id, (None, None))[1]
+    if guess is not None:
+        # One round trip in the common case: the sum, whether anything was merged into this
+        # household, and which rulebook is in force (to check the one the window came from).
+        start = _window_start(guess, Period(on, day_after, "day"))
+        total, merged, sha256 = db.session.execute(
+            db.select(
+                _own_sum(household.id, start, day_after).scalar_subquery(),
+                db.exists().where(
+                    HouseholdLink.kind == "merge", HouseholdLink.target_id == household.id
+                ),
+                _latest_sha256(household.village_id),
+            )
+        ).one()
+        if rulebook is not None or sha256 == _last_rulebook[household.village_id][0]:
+            if not merged:
+                return guess.account.base_points + from_hundredths(total or 0)
+            return guess.account.base_points + _lineage_total(household.id, start, day_after)
+    rulebook = rulebook or _rulebook(household.village)
+    _last_rulebook[household.village_id] = (_rulebook_sha256(household.village), rulebook)
     start = _window_start(rulebook, Period(on, day_after, "day"))
+    return rulebook.account.base_points + _lineage_total(household.id, start, day_after)
+
+
+# village id → (sha256 of the snapshot in force, its rulebook), as last seen by balance(); each
+# call checks the sha256 in its own query, so a newly loaded rulebook is picked up at once.
+_last_rulebook: dict[int, tuple[str | None, Rulebook]] = {}
+
+
+def _own_sum(household_id: int, start: date | None, end: date):
+    conditions = [
+        Entry.household_id == household_id,
+        Entry.status == EntryStatus.APPROVED.value,
+        Entry.occurred_on < end,
+    ]
+    if start is not None:
+        conditions.append(Entry.occurred_on >= start)
+    return db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
+
+
+def _latest_sha256(village_id: int):
+    from .models import RulebookSnapshot
+
+    code = db.select(Village.code).where(Village.id == village_id).scalar_subquery()
+    return (
+        db.select(RulebookSnapshot.sha256)
+        .where(RulebookSnapshot.village_code == code)
+        .order_by(RulebookSnapshot.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _rulebook_sha256(village: Village) -> str | None:
+    snapshot = rules_store.current_snapshot(village.code)
+    return snapshot.sha256 if snapshot else None
+
+
+def _lineage_total(household_id: int, start: date | None, day_after: date) -> Decimal:
     total = 0
-    for household_id, until in _sources(household.id):
+    for source_id, until in _sources(household_id):
         end = day_after if until is None else min(until, day_after)
-        conditions = [
-            Entry.household_id == household_id,
-            Entry.status == EntryStatus.APPROVED.value,
-            Entry.occurred_on < end,
-        ]
-        if start is not None:
-            conditions.append(Entry.occurred_on >= start)
-        total += db.session.execute(
-            db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
-        ).scalar_one()
-    return rulebook.account.base_points + from_hundredths(total)
+        total += db.session.execute(_own_sum(source_id, start, end)).scalar_one()
+    return from_hundredths(total)
 
 
 def running_balance(

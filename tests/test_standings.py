@@ -127,3 +127,16 @@ def test_a_merged_household_carries_the_points_of_the_one_it_absorbed(village):
     assert rows.of(h1.id).points == 7 and rows.of(h1.id).rank == 1
     assert rows.of(h2.id).rank is None
     assert standings.balance(h1, TODAY) == 107
+
+
+def test_a_newly_loaded_rulebook_changes_the_base_at_once(village, tmp_path):
+    from pointsys import rules_store
+
+    h1 = village.households[0]
+    assert standings.balance(h1, TODAY) == 100  # remembered for the next call …
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    changed = tmp_path / "demo.toml"
+    changed.write_text(text.replace("base_points = 100", "base_points = 60"), encoding="utf-8")
+    rules_store.store(changed, actor_label="test")
+    db.session.commit()
+    assert standings.balance(h1, TODAY) == 60  # … but checked against the rulebook in force
