@@ -142,6 +142,8 @@ class Ledger:
             if db.engine.dialect.name == "postgresql":
                 raw.driver_connection.autocommit = True
                 raw.driver_connection.execute("VACUUM ANALYZE")
+                # Back to transactions before the connection returns to the pool.
+                raw.driver_connection.autocommit = False
             else:
                 raw.driver_connection.execute("ANALYZE")
                 raw.commit()
@@ -191,6 +193,9 @@ class Ledger:
             else:
                 marks = ", ".join("?" * len(ENTRY_COLUMNS))
                 cursor = raw.cursor()
+                # The app lets SQLAlchemy open transactions (pysqlite's autocommit mode); a raw
+                # connection must open its own, or every row is a transaction of its own.
+                cursor.execute("BEGIN")
                 sql = f"INSERT INTO entry ({columns}) VALUES ({marks})"
                 batch = []
                 for row in self.rows(entries):

@@ -7,13 +7,14 @@ so plain sums are right. Points are summed as integer hundredths in SQL (invaria
 
 from __future__ import annotations
 
+import functools
 import gc
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, case, func, type_coerce
+from sqlalchemy import BigInteger, bindparam, case, func, type_coerce
 
 from . import rules_store
 from .extensions import db
@@ -98,18 +99,29 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
         conditions.append(Entry.occurred_on >= min(window_start, period.start))
     # Core, not the ORM session: these are plain rows, and ORM row handling doubles the time.
     connection = db.session.connection()
-    sums = connection.execute(
-        db.select(
-            Entry.household_id,
-            _hundredths(func.sum(in_period)),
-            _hundredths(func.sum(_in_account(window_start, period))),
-        )
-        .where(*conditions)
-        .group_by(Entry.household_id)
-    ).all()
-    points = {h: p for h, p, _ in sums}
-    account = {h: a for h, _, a in sums}
-    _fold_merges(village, points, account)
+    if window_start == period.start:
+        # The account year starts with the period: one sum serves as points and as balance.
+        sums = connection.execute(
+            db.select(Entry.household_id, _hundredths(func.sum(Entry.points)))
+            .where(*conditions)
+            .group_by(Entry.household_id)
+        ).all()
+        points = dict(sums)
+        _fold_merges(village, points)
+        account = points
+    else:
+        sums = connection.execute(
+            db.select(
+                Entry.household_id,
+                _hundredths(func.sum(in_period)),
+                _hundredths(func.sum(_in_account(window_start, period))),
+            )
+            .where(*conditions)
+            .group_by(Entry.household_id)
+        ).all()
+        points = {h: p for h, p, _ in sums}
+        account = {h: a for h, _, a in sums}
+        _fold_merges(village, points, account)
 
     households = connection.execute(
         db.select(
@@ -241,13 +253,13 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
         # household, and which rulebook is in force (to check the one the window came from).
         start = _window_start(guess, Period(on, day_after, "day"))
         total, merged, sha256 = db.session.execute(
-            db.select(
-                _own_sum(household.id, start, day_after).scalar_subquery(),
-                db.exists().where(
-                    HouseholdLink.kind == "merge", HouseholdLink.target_id == household.id
-                ),
-                _latest_sha256(household.village_id),
-            )
+            _balance_statement(start is not None),
+            {
+                "household": household.id,
+                "village": household.village_id,
+                "start": start,
+                "end": day_after,
+            },
         ).one()
         if rulebook is not None or sha256 == _last_rulebook[household.village_id][0]:
             if not merged:
@@ -257,6 +269,23 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
     _last_rulebook[household.village_id] = (_rulebook_sha256(household.village), rulebook)
     start = _window_start(rulebook, Period(on, day_after, "day"))
     return rulebook.account.base_points + _lineage_total(household.id, start, day_after)
+
+
+@functools.cache
+def _balance_statement(has_start: bool):
+    """balance()'s one statement, built once: a resident's page is opened many times a day."""
+    conditions = [
+        Entry.household_id == bindparam("household"),
+        Entry.status == EntryStatus.APPROVED.value,
+        Entry.occurred_on < bindparam("end"),
+    ]
+    if has_start:
+        conditions.append(Entry.occurred_on >= bindparam("start"))
+    own = db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
+    merged = db.exists().where(
+        HouseholdLink.kind == "merge", HouseholdLink.target_id == bindparam("household")
+    )
+    return db.select(own.scalar_subquery(), merged, _latest_sha256(bindparam("village")))
 
 
 # village id → (sha256 of the snapshot in force, its rulebook), as last seen by balance(); each
@@ -275,7 +304,7 @@ def _own_sum(household_id: int, start: date | None, end: date):
     return db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
 
 
-def _latest_sha256(village_id: int):
+def _latest_sha256(village_id):
     from .models import RulebookSnapshot
 
     code = db.select(Village.code).where(Village.id == village_id).scalar_subquery()
