@@ -131,11 +131,17 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
             Household.group_id,
             Household.status,
             Household.status_since,
-            VillageGroup.name,
-        )
-        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-        .where(Household.village_id == village.id)
+        ).where(Household.village_id == village.id)
     ).all()
+    # A village has a handful of groups: a dict beats joining them onto 100,000 rows.
+    group_names = dict(
+        connection.execute(
+            db.select(VillageGroup.id, VillageGroup.name).where(
+                VillageGroup.village_id == village.id
+            )
+        ).all()
+    )
+    group_name = group_names.get
     vetoed, barred = _vetoes(village, rulebook, period)
     policy = rulebook.honours
     scope = policy.scope
@@ -193,7 +199,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                         row[1],
                         row[2],
                         row[3],
-                        row[6],
+                        group_name(row[3]),
                         value,
                         balance_of(account.get(household_id, 0)),
                         rank,
@@ -211,7 +217,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                 row[1],
                 row[2],
                 row[3],
-                row[6],
+                group_name(row[3]),
                 decimal_of(points.get(household_id, 0)),
                 balance_of(account.get(household_id, 0)),
                 None,
