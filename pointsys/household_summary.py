@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from . import standings
 from .extensions import db
+from .ledger.lookup import of_household
 from .models import Entry, EntryStatus, Household
 from .periods import Period, quarter_of
 
@@ -41,14 +42,7 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
     quarter = quarter_of(today)
     table = standings.standings(household.village, quarter)
     mine = table.of(household.id)
-    entries = list(
-        db.session.execute(
-            db.select(Entry)
-            .where(Entry.household_id == household.id)
-            .order_by(Entry.occurred_on.desc(), Entry.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
+    entries = list(db.session.execute(of_household(household).limit(limit)).scalars())
     return HouseholdSummary(
         household=household,
         today=today,

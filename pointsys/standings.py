@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, bindparam, case, func, type_coerce
 
 from . import rules_store
 from .extensions import db
+from .ledger.common import is_cancelled
 from .models import (
     Entry,
     EntryStatus,
@@ -466,7 +467,7 @@ def _vetoes(village: Village, rulebook: Rulebook, period: Period) -> tuple[set[i
     vetoed: set[int] = set()
     barred: set[int] = set()
     for row in rows:
-        if row.kind != "entry" or _cancelled(row.id, reversed_by):
+        if row.kind != "entry" or is_cancelled(row.id, reversed_by):
             continue
         consequences = row.veto.split(",")
         if row.occurred_on >= period.start and "black_list" in consequences:
@@ -482,14 +483,6 @@ def _fold_sets(village: Village, *sets: set[int]) -> None:
     _fold_merges(village, *totals)
     for target, total in zip(sets, totals, strict=True):
         target.update(total)
-
-
-def _cancelled(entry_id: int, reversed_by: dict[int, int]) -> bool:
-    """Whether a chain of reversals (a reversal of a reversal revives) cancels the entry."""
-    depth, current = 0, entry_id
-    while current in reversed_by:
-        depth, current = depth + 1, reversed_by[current]
-    return depth % 2 == 1
 
 
 def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
@@ -516,7 +509,7 @@ def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tu
     reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
     found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     for row in rows:
-        if row.kind == "entry" and not _cancelled(row.id, reversed_by):
+        if row.kind == "entry" and not is_cancelled(row.id, reversed_by):
             found.setdefault(row.household_id, []).append(
                 (row.item_title, tuple(row.veto.split(",")))
             )

@@ -76,6 +76,17 @@ class Reviewed:
     refused: list[tuple[Entry, PointsError]] = field(default_factory=list)
 
 
+def is_cancelled(entry_id: int, reversed_by: dict[int, int]) -> bool:
+    """Whether a chain of reversals cancels the entry (a reversal of a reversal revives it).
+
+    `reversed_by` maps an entry's id to the id of the reversal pointing at it.
+    """
+    depth, current = 0, entry_id
+    while current in reversed_by:
+        depth, current = depth + 1, reversed_by[current]
+    return depth % 2 == 1
+
+
 class RefusedClaim(PointsError):
     """The rulebook refused the claim (unknown item, not in force, once per period …)."""
 

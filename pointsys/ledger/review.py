@@ -20,7 +20,7 @@ from ..models import (
 from ..periods import quarter_of
 from ..rulebook import Claim, Decision, PriorEntry, evaluate
 from ..rulebook.messages import N_
-from .common import Actor, PointsError, RefusedClaim, Reviewed, entry_state
+from .common import Actor, PointsError, RefusedClaim, Reviewed, entry_state, is_cancelled
 from .quarters import closed_quarters_for
 
 
@@ -215,10 +215,7 @@ def live_entries_of(
     for row in rows:
         if row.kind != "entry":
             continue
-        depth, current = 0, row.id
-        while current in reversed_by:
-            depth, current = depth + 1, reversed_by[current]
-        if depth % 2 == 0:
+        if not is_cancelled(row.id, reversed_by):
             live[row.household_id].append(
                 PriorEntry(row.item_code, row.occurred_on, row.points, row.quantity)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -17,6 +17,7 @@ from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
 from ..models import Entry, Household, HouseholdStatus
 from ..rulebook.describe import signed
 from .admin import role_required
+from .evidence import attach_uploads
 from .households import current_village, household_or_404
 from .ledger import (
     RECORDERS,
@@ -90,14 +91,9 @@ def record():
                 (form.note.data or "").strip() or None,
             )
             result = ledger.record(village, [draft], key=form.key.data, actor=current_user)
-            photos = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
-            if photos and not result.replayed:
-                evidence.attach(
-                    result.entries[0],
-                    photos,
-                    current_user,
-                    root=evidence.folder(current_app.instance_path),
-                    limits=evidence.Limits.from_config(current_app.config),
+            if not result.replayed:
+                attach_uploads(
+                    result.entries[0], request.files.getlist(form.photos.name), current_user
                 )
             db.session.commit()
         except evidence.PhotosRefused as exc:

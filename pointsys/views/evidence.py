@@ -42,6 +42,14 @@ def _limits() -> evidence.Limits:
     return evidence.Limits.from_config(current_app.config)
 
 
+def attach_uploads(entry: Entry, files, actor) -> list:
+    """Attach the photos a form carried (empty file inputs ignored), under this app's limits."""
+    chosen = [f for f in files if f and f.filename]
+    if not chosen:
+        return []
+    return evidence.attach(entry, chosen, actor, root=_root(), limits=_limits())
+
+
 def _visible_entry(entry_id: int) -> Entry:
     """The entry, if the signed-in person may see its household; 404 otherwise (an id someone
     may not see is not confirmed to exist)."""

@@ -49,6 +49,7 @@ from ..extensions import db
 from ..models import Household, Village, utcnow
 from ..rulebook.messages import N_
 from .auth import lock_message
+from .evidence import attach_uploads
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 
@@ -165,14 +166,9 @@ def declare():
                 quantity=ledger.parse_quantity(form.quantity.data),
                 today=today,
             )
-            photos = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
-            if photos and not result.replayed:
-                evidence.attach(
-                    result.entries[0],
-                    photos,
-                    current_user.label,
-                    root=evidence.folder(current_app.instance_path),
-                    limits=evidence.Limits.from_config(current_app.config),
+            if not result.replayed:
+                attach_uploads(
+                    result.entries[0], request.files.getlist(form.photos.name), current_user.label
                 )
         except evidence.PhotosRefused as exc:
             db.session.rollback()
