@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import functools
 import gc
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, bindparam, case, func, type_coerce
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_, type_coerce
+from sqlalchemy.orm import aliased
 
 from . import rules_store
 from .extensions import db
@@ -87,122 +91,50 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     household that absorbed them. Ranked are households still active at the period's end.
     """
     rulebook = rulebook or _rulebook(village)
-    window_start = _window_start(rulebook, period)
-    in_period = case((Entry.occurred_on >= period.start, Entry.points), else_=0)
-    if window_start is not None and window_start >= period.start:
-        in_period = Entry.points  # the WHERE below already starts at the period (no CASE a row)
-    conditions = [
-        Entry.village_id == village.id,
-        Entry.status == EntryStatus.APPROVED.value,
-        Entry.occurred_on < period.end,
-    ]
-    if window_start is not None:
-        conditions.append(Entry.occurred_on >= min(window_start, period.start))
-    # Core, not the ORM session: these are plain rows, and ORM row handling doubles the time.
-    connection = db.session.connection()
-    if window_start == period.start:
-        # The account year starts with the period: one sum serves as points and as balance.
-        sums = connection.execute(
-            db.select(Entry.household_id, _hundredths(func.sum(Entry.points)))
-            .where(*conditions)
-            .group_by(Entry.household_id)
-        ).all()
-        points = dict(sums)
-        _fold_merges(village, points)
-        account = points
-    else:
-        sums = connection.execute(
-            db.select(
-                Entry.household_id,
-                _hundredths(func.sum(in_period)),
-                _hundredths(func.sum(_in_account(window_start, period))),
-            )
-            .where(*conditions)
-            .group_by(Entry.household_id)
-        ).all()
-        points = {h: p for h, p, _ in sums}
-        account = {h: a for h, _, a in sums}
-        _fold_merges(village, points, account)
-
-    households = connection.execute(
-        db.select(
-            Household.id,
-            Household.number,
-            Household.head_name,
-            Household.group_id,
-            Household.status,
-            Household.status_since,
-        ).where(Household.village_id == village.id)
-    ).all()
-    # A village has a handful of groups: a dict beats joining them onto 100,000 rows.
-    group_names = dict(
-        connection.execute(
-            db.select(VillageGroup.id, VillageGroup.name).where(
-                VillageGroup.village_id == village.id
-            )
-        ).all()
-    )
-    group_name = group_names.get
-    vetoed, barred = _vetoes(village, rulebook, period)
     policy = rulebook.honours
-    scope = policy.scope
-    # Plain tuples and per-value memos below: a town's standings are 100,000 households, and
-    # each attribute lookup, Decimal and tier computed once per household adds up.
-    fields: dict[object, list[tuple]] = {}
-    unranked: list[tuple] = []
-    for row in households:
-        if row[4] == ACTIVE or _active_through(row[4], row[5], period):
-            key = row[3] if scope == "group" else None
-            fields.setdefault(key, []).append((-points.get(row[0], 0), row[1], row))
-        else:
-            unranked.append(row)
-
-    decimal_of = _Memo(from_hundredths)
+    by_group = policy.scope == "group"
+    result_rows = db.session.connection().execute(
+        _household_totals(village, period, _window_start(rulebook, period), by_group)
+    )
+    # The driver's own tuples: every column is a plain int or str that needs no conversion, and
+    # wrapping 100,000 of them in Row objects, then sorting and reading those, costs a tenth more.
+    rows = result_rows.cursor.fetchall()
+    result_rows.close()
+    vetoed, barred = _vetoes(village, rulebook, period)
     base = rulebook.account.base_points
-    balance_of = _Memo(lambda hundredths: base + from_hundredths(hundredths))
+    # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
+    balance_of = _Memo(lambda hundredths: base + from_hundredths(hundredths)).__getitem__
     result: list[Standing] = []
     append = result.append
-    for _, members in sorted(fields.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
-        members.sort()  # most points first, then by 户号
-        count = len(members)
-        # from_bottom: 1 + households strictly below, i.e. count - the score's last index;
-        # computed once per distinct score (walking up from the bottom, the first seen is last).
-        from_bottom_by_score: dict[int, int] = {}
-        for index in range(count - 1, -1, -1):
-            from_bottom_by_score.setdefault(members[index][0], count - index)
-        tiers: dict[tuple[int, bool, bool], Tier | None] = {}
-        rank = 0
-        previous = None
-        for index, (negated, _, row) in enumerate(members):
-            if negated != previous:
-                rank, previous = index + 1, negated
-            value = decimal_of(-negated)
-            household_id = row[0]
-            is_vetoed, is_barred = household_id in vetoed, household_id in barred
-            tier_key = (negated, is_vetoed, is_barred)
-            if tier_key in tiers:  # the same score has the same rank, hence the same tier
-                tier = tiers[tier_key]
+    unranked: list = []
+    for (out, _), field in groupby(rows, key=_field_key):
+        members = list(field)  # in 户号 order, from the database
+        if out:  # moved out or cancelled by the period's end: listed by 户号, not ranked
+            unranked.extend(members)
+            continue
+        # Most points first; the sort is stable, so ties stay in 户号 order. Sorting by one int
+        # here is far cheaper than the database or Python sorting by points and 户号 together.
+        members.sort(key=_negated_key)
+        place = _Placing(policy, list(map(_negated_key, members)))
+        placed = place.__getitem__
+        for _, _, negated, number, household_id, head, group_id, group, account in members:
+            if household_id in vetoed or household_id in barred:
+                is_vetoed, is_barred = household_id in vetoed, household_id in barred
+                value, rank, tier = place.with_veto(negated, is_vetoed, is_barred)
             else:
-                tier = tiers[tier_key] = tier_by_rank(
-                    policy,
-                    value,
-                    count,
-                    rank,
-                    from_bottom_by_score[negated],
-                    vetoed=is_vetoed,
-                    barred_from_red=is_barred,
-                )
+                is_vetoed = is_barred = False
+                value, rank, tier = placed(negated)
             append(
                 _new(
                     Standing,
                     (
                         household_id,
-                        row[1],
-                        row[2],
-                        row[3],
-                        group_name(row[3]),
+                        number,
+                        head,
+                        group_id,
+                        group,
                         value,
-                        balance_of(account.get(household_id, 0)),
+                        balance_of(account),
                         rank,
                         tier,
                         is_vetoed,
@@ -210,29 +142,61 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                     ),
                 )
             )
-    for row in sorted(unranked, key=lambda r: r[1]):
-        household_id = row[0]
+    unranked.sort(key=_number_key)  # a village's, not a field's: all of them by 户号
+    for _, _, negated, number, household_id, head, group_id, group, account in unranked:
         append(
             Standing(
                 household_id,
-                row[1],
-                row[2],
-                row[3],
-                group_name(row[3]),
-                decimal_of(points.get(household_id, 0)),
-                balance_of(account.get(household_id, 0)),
+                number,
+                head,
+                group_id,
+                group,
+                from_hundredths(-negated),
+                balance_of(account),
                 None,
                 None,
                 household_id in vetoed,
                 household_id in barred,
             )
         )
-    return Standings(village.id, period, result, scope)
+    return Standings(village.id, period, result, policy.scope)
 
+
+_field_key = itemgetter(0, 1)  # out of the ranking, field
+_negated_key = itemgetter(2)
+_number_key = itemgetter(3)
 
 # tuple.__new__ with the fields in order: a named tuple's own __new__ is a Python function that
 # costs as much again per household.
 _new = tuple.__new__
+
+
+class _Placing(dict):
+    """negated points → (points, rank, tier) within one field, whose negated points are sorted:
+    the rank is 1 + the households above, found by bisection, once per distinct score."""
+
+    def __init__(self, policy: HonourPolicy, negated: list[int]) -> None:
+        super().__init__()
+        self.policy, self.negated, self.count = policy, negated, len(negated)
+
+    def __missing__(self, negated: int):
+        placing = self[negated] = self.with_veto(negated, False, False)
+        return placing
+
+    def with_veto(self, negated: int, vetoed: bool, barred: bool):
+        value = from_hundredths(-negated)
+        rank = bisect_left(self.negated, negated) + 1
+        from_bottom = self.count - bisect_right(self.negated, negated) + 1
+        tier = tier_by_rank(
+            self.policy,
+            value,
+            self.count,
+            rank,
+            from_bottom,
+            vetoed=vetoed,
+            barred_from_red=barred,
+        )
+        return value, rank, tier
 
 
 class _Memo(dict):
@@ -246,8 +210,107 @@ class _Memo(dict):
         value = self[key] = self.fn(key)
         return value
 
-    def __call__(self, key):
-        return self[key]
+
+def _household_totals(village: Village, period: Period, window_start: date | None, by_group: bool):
+    """Every household of the village, by field and 户号: whether it is out of the ranking (1)
+    or not (0), its field (its group, or 0 when the village is ranked as one), its points
+    negated, 户号, id, head, group id and name, and its account total — sums in hundredths,
+    with the households merged into it folded in."""
+    conditions = [
+        Entry.village_id == village.id,
+        Entry.status == EntryStatus.APPROVED.value,
+        Entry.occurred_on < period.end,
+    ]
+    if window_start is not None:
+        conditions.append(Entry.occurred_on >= min(window_start, period.start))
+    if window_start is not None and window_start >= period.start:
+        # The WHERE already starts at the period: no CASE per row, and when the account year
+        # starts with the period, one sum serves as points and as balance.
+        sums = {"points": Entry.points}
+        if window_start > period.start:
+            sums["account"] = _in_account(window_start, period)
+    else:
+        sums = {
+            "points": case((Entry.occurred_on >= period.start, Entry.points), else_=0),
+            "account": _in_account(window_start, period),
+        }
+
+    def summed(key_column, *joined):
+        return (
+            db.select(
+                key_column.label("household_id"),
+                *(cast(func.sum(value), BigInteger).label(name) for name, value in sums.items()),
+            )
+            .select_from(*joined)
+            .where(*conditions)
+            .group_by(key_column)
+            .subquery()
+        )
+
+    own = summed(Entry.household_id, Entry)
+    merged_into = _merge_targets(village)
+    # Households merged away: their entries count for the household that absorbed them. Read
+    # from the ledger again, not from `own`, so that `own` stays a plain subquery.
+    absorbed = summed(
+        merged_into.c.target,
+        merged_into.join(Entry, Entry.household_id == merged_into.c.source),
+    )
+
+    def total(name: str):
+        name = name if name in sums else "points"
+        return func.coalesce(own.c[name], 0) + func.coalesce(absorbed.c[name], 0)
+
+    out = case((or_(Household.status == ACTIVE, Household.status_since >= period.end), 0), else_=1)
+    field = func.coalesce(Household.group_id, 0) if by_group else literal(0)
+    return (
+        db.select(
+            out,
+            field,
+            -total("points"),
+            Household.number,
+            Household.id,
+            Household.head_name,
+            Household.group_id,
+            VillageGroup.name,
+            total("account"),
+        )
+        .outerjoin(own, own.c.household_id == Household.id)
+        .outerjoin(absorbed, absorbed.c.household_id == Household.id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .where(Household.village_id == village.id)
+        .order_by(out, field, _bytewise(Household.number))
+    )
+
+
+def _bytewise(column):
+    """户号 in the order Python sorts strings, whatever the database's collation."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.collate("C")
+    return column  # SQLite compares text bytewise (BINARY) unless told otherwise
+
+
+def _merge_targets(village: Village):
+    """(source, target): each household merged away and the household that finally absorbed it
+    (following merges of merges)."""
+    link = HouseholdLink
+    chain = (
+        db.select(link.source_id.label("source"), link.target_id.label("target"))
+        .join(Household, Household.id == link.target_id)
+        .where(link.kind == "merge", Household.village_id == village.id)
+        .cte("chain", recursive=True)
+    )
+    step = aliased(HouseholdLink)
+    chain = chain.union(
+        db.select(chain.c.source, step.target_id).join(
+            step, and_(step.source_id == chain.c.target, step.kind == "merge")
+        )
+    )
+    onward = aliased(HouseholdLink)
+    return (
+        db.select(chain.c.source, chain.c.target)
+        .where(~db.exists().where(onward.source_id == chain.c.target, onward.kind == "merge"))
+        .cte("merged_into")
+    )
 
 
 def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
@@ -394,11 +457,6 @@ def _in_account(window_start: date | None, period: Period):
     if window_start is None or window_start <= period.start:
         return Entry.points
     return case((Entry.occurred_on >= window_start, Entry.points), else_=0)
-
-
-def _active_through(status: str, since: date | None, period: Period) -> bool:
-    """Whether the household was still in the registry at the period's end."""
-    return status == ACTIVE or (since is not None and since >= period.end)
 
 
 def _fold_merges(village: Village, *totals: dict[int, int]) -> None:
