@@ -13,12 +13,11 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
+from itertools import groupby, repeat
+from operator import itemgetter, neg
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, or_
 
 from . import rules_store
 from .extensions import db
@@ -92,38 +91,58 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     """
     rulebook = rulebook or _rulebook(village)
     policy = rulebook.honours
-    by_group = policy.scope == "group"
-    result_rows = db.session.connection().execute(
-        _household_totals(village, period, _window_start(rulebook, period), by_group)
+    points, account = _sums(village, period, _window_start(rulebook, period))
+    _fold_merges(village, *([points] if account is points else [points, account]))
+    # Households come sorted by field and 户号; joining them to the sums here beats a join in
+    # the database, which then sorts 100,000 rows with their names more slowly than Python.
+    out = _out_of_ranking(period)
+    field = func.coalesce(Household.group_id, 0) if policy.scope == "group" else literal(0)
+    households = _tuples(
+        db.select(
+            out, field, Household.id, Household.number, Household.head_name, Household.group_id
+        )
+        .where(Household.village_id == village.id)
+        .order_by(out, *([field] if policy.scope == "group" else []), _bytewise(Household.number))
     )
-    # The driver's own tuples: every column is a plain int or str that needs no conversion, and
-    # wrapping 100,000 of them in Row objects, then sorting and reading those, costs a tenth more.
-    rows = result_rows.cursor.fetchall()
-    result_rows.close()
+    group_name = dict(
+        db.session.execute(
+            db.select(VillageGroup.id, VillageGroup.name).where(
+                VillageGroup.village_id == village.id
+            )
+        ).all()
+    ).get
     vetoed, barred = _vetoes(village, rulebook, period)
+    flagged = vetoed | barred
     base = rulebook.account.base_points
     # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
     balance_of = _Memo(lambda hundredths: base + from_hundredths(hundredths)).__getitem__
+    points_of, account_of = points.get, account.get
     result: list[Standing] = []
     append = result.append
     unranked: list = []
-    for (out, _), field in groupby(rows, key=_field_key):
-        members = list(field)  # in 户号 order, from the database
+    for (out, _), field in groupby(households, key=_field_key):
         if out:  # moved out or cancelled by the period's end: listed by 户号, not ranked
-            unranked.extend(members)
+            unranked.extend(field)
             continue
-        # Most points first; the sort is stable, so ties stay in 户号 order. Sorting by one int
-        # here is far cheaper than the database or Python sorting by points and 户号 together.
-        members.sort(key=_negated_key)
-        place = _Placing(policy, list(map(_negated_key, members)))
+        # Per household, C-level passes (map, zip, sort) instead of Python-level loops: a
+        # town's field is 100,000 households.
+        rows = list(field)
+        ids = list(map(_id_key, rows))
+        totals = list(map(points_of, ids, repeat(0)))
+        negated = list(map(neg, totals))
+        accounts = totals if account is points else list(map(account_of, ids, repeat(0)))
+        # Most points first; the sort is stable, so ties keep their 户号 order.
+        members = sorted(zip(negated, accounts, rows, strict=True), key=_first)
+        negated.sort()
+        place = _Placing(policy, negated)
         placed = place.__getitem__
-        for _, _, negated, number, household_id, head, group_id, group, account in members:
-            if household_id in vetoed or household_id in barred:
+        for negated_points, in_account, (_, _, household_id, number, head, group_id) in members:
+            if household_id in flagged:
                 is_vetoed, is_barred = household_id in vetoed, household_id in barred
-                value, rank, tier = place.with_veto(negated, is_vetoed, is_barred)
+                value, rank, tier = place.with_veto(negated_points, is_vetoed, is_barred)
             else:
                 is_vetoed = is_barred = False
-                value, rank, tier = placed(negated)
+                value, rank, tier = placed(negated_points)
             append(
                 _new(
                     Standing,
@@ -132,9 +151,9 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                         number,
                         head,
                         group_id,
-                        group,
+                        group_name(group_id),
                         value,
-                        balance_of(account),
+                        balance_of(in_account),
                         rank,
                         tier,
                         is_vetoed,
@@ -143,16 +162,16 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                 )
             )
     unranked.sort(key=_number_key)  # a village's, not a field's: all of them by 户号
-    for _, _, negated, number, household_id, head, group_id, group, account in unranked:
+    for _, _, household_id, number, head, group_id in unranked:
         append(
             Standing(
                 household_id,
                 number,
                 head,
                 group_id,
-                group,
-                from_hundredths(-negated),
-                balance_of(account),
+                group_name(group_id),
+                from_hundredths(points_of(household_id, 0)),
+                balance_of(account_of(household_id, 0)),
                 None,
                 None,
                 household_id in vetoed,
@@ -163,7 +182,8 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
 
 
 _field_key = itemgetter(0, 1)  # out of the ranking, field
-_negated_key = itemgetter(2)
+_id_key = itemgetter(2)
+_first = itemgetter(0)
 _number_key = itemgetter(3)
 
 # tuple.__new__ with the fields in order: a named tuple's own __new__ is a Python function that
@@ -211,11 +231,11 @@ class _Memo(dict):
         return value
 
 
-def _household_totals(village: Village, period: Period, window_start: date | None, by_group: bool):
-    """Every household of the village, by field and 户号: whether it is out of the ranking (1)
-    or not (0), its field (its group, or 0 when the village is ranked as one), its points
-    negated, 户号, id, head, group id and name, and its account total — sums in hundredths,
-    with the households merged into it folded in."""
+def _sums(
+    village: Village, period: Period, window_start: date | None
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Each household's approved points in the period and in its account year up to the period's
+    end, in hundredths (one dict serving as both when the account year starts with the period)."""
     conditions = [
         Entry.village_id == village.id,
         Entry.status == EntryStatus.APPROVED.value,
@@ -223,63 +243,50 @@ def _household_totals(village: Village, period: Period, window_start: date | Non
     ]
     if window_start is not None:
         conditions.append(Entry.occurred_on >= min(window_start, period.start))
-    if window_start is not None and window_start >= period.start:
-        # The WHERE already starts at the period: no CASE per row, and when the account year
-        # starts with the period, one sum serves as points and as balance.
-        sums = {"points": Entry.points}
-        if window_start > period.start:
-            sums["account"] = _in_account(window_start, period)
-    else:
-        sums = {
-            "points": case((Entry.occurred_on >= period.start, Entry.points), else_=0),
-            "account": _in_account(window_start, period),
-        }
-
-    def summed(key_column, *joined):
-        return (
-            db.select(
-                key_column.label("household_id"),
-                *(cast(func.sum(value), BigInteger).label(name) for name, value in sums.items()),
+    if window_start == period.start:
+        # One sum serves as points and as balance: the raw GROUP BY of the period, no more.
+        points = dict(
+            _tuples(
+                db.select(Entry.household_id, _whole(func.sum(Entry.points)))
+                .where(*conditions)
+                .group_by(Entry.household_id)
             )
-            .select_from(*joined)
-            .where(*conditions)
-            .group_by(key_column)
-            .subquery()
         )
-
-    own = summed(Entry.household_id, Entry)
-    merged_into = _merge_targets(village)
-    # Households merged away: their entries count for the household that absorbed them. Read
-    # from the ledger again, not from `own`, so that `own` stays a plain subquery.
-    absorbed = summed(
-        merged_into.c.target,
-        merged_into.join(Entry, Entry.household_id == merged_into.c.source),
-    )
-
-    def total(name: str):
-        name = name if name in sums else "points"
-        return func.coalesce(own.c[name], 0) + func.coalesce(absorbed.c[name], 0)
-
-    out = case((or_(Household.status == ACTIVE, Household.status_since >= period.end), 0), else_=1)
-    field = func.coalesce(Household.group_id, 0) if by_group else literal(0)
-    return (
+        return points, points
+    in_period = Entry.points
+    if window_start is None or window_start < period.start:  # the WHERE starts before the period
+        in_period = case((Entry.occurred_on >= period.start, Entry.points), else_=0)
+    rows = _tuples(
         db.select(
-            out,
-            field,
-            -total("points"),
-            Household.number,
-            Household.id,
-            Household.head_name,
-            Household.group_id,
-            VillageGroup.name,
-            total("account"),
+            Entry.household_id,
+            _whole(func.sum(in_period)),
+            _whole(func.sum(_in_account(window_start, period))),
         )
-        .outerjoin(own, own.c.household_id == Household.id)
-        .outerjoin(absorbed, absorbed.c.household_id == Household.id)
-        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-        .where(Household.village_id == village.id)
-        .order_by(out, field, _bytewise(Household.number))
+        .where(*conditions)
+        .group_by(Entry.household_id)
     )
+    return {h: p for h, p, _ in rows}, {h: a for h, _, a in rows}
+
+
+def _tuples(statement) -> list[tuple]:
+    """The rows of a statement as the driver's own tuples: the columns here are ints and strs
+    that need no conversion, and wrapping 100,000 rows in Row objects costs a tenth more."""
+    result = db.session.connection().execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _whole(total):
+    # PostgreSQL sums bigints as numeric, which the driver turns into Decimal objects; the sum of
+    # hundredths is a whole number, so ask for a bigint.
+    return cast(total, BigInteger)
+
+
+def _out_of_ranking(period: Period):
+    """1 for a household moved out or cancelled by the period's end, else 0."""
+    return case((or_(Household.status == ACTIVE, Household.status_since >= period.end), 0), else_=1)
 
 
 def _bytewise(column):
@@ -287,30 +294,6 @@ def _bytewise(column):
     if db.session.get_bind().dialect.name == "postgresql":
         return column.collate("C")
     return column  # SQLite compares text bytewise (BINARY) unless told otherwise
-
-
-def _merge_targets(village: Village):
-    """(source, target): each household merged away and the household that finally absorbed it
-    (following merges of merges)."""
-    link = HouseholdLink
-    chain = (
-        db.select(link.source_id.label("source"), link.target_id.label("target"))
-        .join(Household, Household.id == link.target_id)
-        .where(link.kind == "merge", Household.village_id == village.id)
-        .cte("chain", recursive=True)
-    )
-    step = aliased(HouseholdLink)
-    chain = chain.union(
-        db.select(chain.c.source, step.target_id).join(
-            step, and_(step.source_id == chain.c.target, step.kind == "merge")
-        )
-    )
-    onward = aliased(HouseholdLink)
-    return (
-        db.select(chain.c.source, chain.c.target)
-        .where(~db.exists().where(onward.source_id == chain.c.target, onward.kind == "merge"))
-        .cte("merged_into")
-    )
 
 
 def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
@@ -351,7 +334,7 @@ def _balance_statement(has_start: bool):
     ]
     if has_start:
         conditions.append(Entry.occurred_on >= bindparam("start"))
-    own = db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
+    own = db.select(_whole(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
     merged = db.exists().where(
         HouseholdLink.kind == "merge", HouseholdLink.target_id == bindparam("household")
     )
@@ -371,7 +354,7 @@ def _own_sum(household_id: int, start: date | None, end: date):
     ]
     if start is not None:
         conditions.append(Entry.occurred_on >= start)
-    return db.select(_hundredths(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
+    return db.select(_whole(func.coalesce(func.sum(Entry.points), 0))).where(*conditions)
 
 
 def _latest_sha256(village_id):
@@ -425,11 +408,6 @@ def running_balance(
         total += entry.points
         rows.append((entry, total))
     return opening, rows
-
-
-def _hundredths(expression):
-    # Sums come back as integer hundredths, converted once by from_hundredths().
-    return type_coerce(expression, BigInteger)
 
 
 def rulebook_for(village: Village) -> Rulebook:
