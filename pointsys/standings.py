@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby, repeat
-from operator import itemgetter, neg
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, or_
@@ -91,8 +91,8 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     """
     rulebook = rulebook or _rulebook(village)
     policy = rulebook.honours
-    points, account = _sums(village, period, _window_start(rulebook, period))
-    _fold_merges(village, *([points] if account is points else [points, account]))
+    negated, account = _sums(village, period, _window_start(rulebook, period))
+    _fold_merges(village, *([negated] if account is negated else [negated, account]))
     # Households come sorted by field and 户号; joining them to the sums here beats a join in
     # the database, which then sorts 100,000 rows with their names more slowly than Python.
     out = _out_of_ranking(period)
@@ -115,8 +115,8 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     flagged = vetoed | barred
     base = rulebook.account.base_points
     # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
-    balance_of = _Memo(lambda hundredths: base + from_hundredths(hundredths)).__getitem__
-    points_of, account_of = points.get, account.get
+    balance_of = _Memo(lambda hundredths: base - from_hundredths(hundredths)).__getitem__
+    negated_of, account_of = negated.get, account.get
     result: list[Standing] = []
     append = result.append
     unranked: list = []
@@ -124,19 +124,13 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
         if out:  # moved out or cancelled by the period's end: listed by 户号, not ranked
             unranked.extend(field)
             continue
-        # Per household, C-level passes (map, zip, sort) instead of Python-level loops: a
-        # town's field is 100,000 households.
-        rows = list(field)
-        ids = list(map(_id_key, rows))
-        totals = list(map(points_of, ids, repeat(0)))
-        negated = list(map(neg, totals))
-        accounts = totals if account is points else list(map(account_of, ids, repeat(0)))
-        # Most points first; the sort is stable, so ties keep their 户号 order.
-        members = sorted(zip(negated, accounts, rows, strict=True), key=_first)
-        negated.sort()
-        place = _Placing(policy, negated)
+        rows = list(field)  # by 户号
+        # The field's scores, sorted, for ranks by bisection; a C-level pass, not a Python loop.
+        place = _Placing(policy, sorted(map(negated_of, map(_id_key, rows), repeat(0))))
         placed = place.__getitem__
-        for negated_points, in_account, (_, _, household_id, number, head, group_id) in members:
+        start = len(result)
+        for _, _, household_id, number, head, group_id in rows:
+            negated_points = negated_of(household_id, 0)
             if household_id in flagged:
                 is_vetoed, is_barred = household_id in vetoed, household_id in barred
                 value, rank, tier = place.with_veto(negated_points, is_vetoed, is_barred)
@@ -153,7 +147,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                         group_id,
                         group_name(group_id),
                         value,
-                        balance_of(in_account),
+                        balance_of(account_of(household_id, 0)),
                         rank,
                         tier,
                         is_vetoed,
@@ -161,6 +155,8 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                     ),
                 )
             )
+        # Most points first: by rank, an int; the sort is stable, so ties keep their 户号 order.
+        result[start:] = sorted(result[start:], key=_rank_key)
     unranked.sort(key=_number_key)  # a village's, not a field's: all of them by 户号
     for _, _, household_id, number, head, group_id in unranked:
         append(
@@ -170,7 +166,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                 head,
                 group_id,
                 group_name(group_id),
-                from_hundredths(points_of(household_id, 0)),
+                from_hundredths(-negated_of(household_id, 0)),
                 balance_of(account_of(household_id, 0)),
                 None,
                 None,
@@ -183,7 +179,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
 
 _field_key = itemgetter(0, 1)  # out of the ranking, field
 _id_key = itemgetter(2)
-_first = itemgetter(0)
+_rank_key = itemgetter(Standing._fields.index("rank"))
 _number_key = itemgetter(3)
 
 # tuple.__new__ with the fields in order: a named tuple's own __new__ is a Python function that
@@ -235,7 +231,8 @@ def _sums(
     village: Village, period: Period, window_start: date | None
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Each household's approved points in the period and in its account year up to the period's
-    end, in hundredths (one dict serving as both when the account year starts with the period)."""
+    end, in hundredths and negated (most points sort first); one dict serves as both when the
+    account year starts with the period."""
     conditions = [
         Entry.village_id == village.id,
         Entry.status == EntryStatus.APPROVED.value,
@@ -247,7 +244,7 @@ def _sums(
         # One sum serves as points and as balance: the raw GROUP BY of the period, no more.
         points = dict(
             _tuples(
-                db.select(Entry.household_id, _whole(func.sum(Entry.points)))
+                db.select(Entry.household_id, _whole(-func.sum(Entry.points)))
                 .where(*conditions)
                 .group_by(Entry.household_id)
             )
@@ -259,8 +256,8 @@ def _sums(
     rows = _tuples(
         db.select(
             Entry.household_id,
-            _whole(func.sum(in_period)),
-            _whole(func.sum(_in_account(window_start, period))),
+            _whole(-func.sum(in_period)),
+            _whole(-func.sum(_in_account(window_start, period))),
         )
         .where(*conditions)
         .group_by(Entry.household_id)
