@@ -117,6 +117,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
     balance_of = _Memo(lambda hundredths: base - from_hundredths(hundredths)).__getitem__
     negated_of, account_of = negated.get, account.get
+    one_sum = account is negated  # the account year starts with the period
     result: list[Standing] = []
     append = result.append
     unranked: list = []
@@ -147,7 +148,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                         group_id,
                         group_name(group_id),
                         value,
-                        balance_of(account_of(household_id, 0)),
+                        balance_of(negated_points if one_sum else account_of(household_id, 0)),
                         rank,
                         tier,
                         is_vetoed,
@@ -301,16 +302,21 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
     if guess is not None:
         # One round trip in the common case: the sum, whether anything was merged into this
         # household, and which rulebook is in force (to check the one the window came from).
+        # Core, not the ORM session: its result machinery cost as much again as the query.
         start = _window_start(guess, Period(on, day_after, "day"))
-        total, merged, sha256 = db.session.execute(
-            _balance_statement(start is not None),
-            {
-                "household": household.id,
-                "village": household.village_id,
-                "start": start,
-                "end": day_after,
-            },
-        ).one()
+        total, merged, sha256 = (
+            db.session.connection()
+            .execute(
+                _balance_statement(start is not None),
+                {
+                    "household": household.id,
+                    "village": household.village_id,
+                    "start": start,
+                    "end": day_after,
+                },
+            )
+            .one()
+        )
         if rulebook is not None or sha256 == _last_rulebook[household.village_id][0]:
             if not merged:
                 return guess.account.base_points + from_hundredths(total or 0)
