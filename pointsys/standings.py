@@ -92,7 +92,8 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     rulebook = rulebook or _rulebook(village)
     policy = rulebook.honours
     negated, account = _sums(village, period, _window_start(rulebook, period))
-    _fold_merges(village, *([negated] if account is negated else [negated, account]))
+    absorbed_into = _absorbed_into(village)
+    _fold_merges(absorbed_into, *([negated] if account is negated else [negated, account]))
     # Households come sorted by field and 户号; joining them to the sums here beats a join in
     # the database, which then sorts 100,000 rows with their names more slowly than Python.
     out = _out_of_ranking(period)
@@ -111,7 +112,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
             )
         ).all()
     ).get
-    vetoed, barred = _vetoes(village, rulebook, period)
+    vetoed, barred = _vetoes(village, rulebook, period, absorbed_into)
     flagged = vetoed | barred
     base = rulebook.account.base_points
     # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
@@ -121,11 +122,11 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     result: list[Standing] = []
     append = result.append
     unranked: list = []
-    for (out, _), field in groupby(households, key=_field_key):
-        if out:  # moved out or cancelled by the period's end: listed by 户号, not ranked
-            unranked.extend(field)
+    for (out_of_ranking, _), members in groupby(households, key=_field_key):
+        if out_of_ranking:  # moved out or cancelled by the period's end: by 户号, not ranked
+            unranked.extend(members)
             continue
-        rows = list(field)  # by 户号
+        rows = list(members)  # by 户号
         # The field's scores, sorted, for ranks by bisection; a C-level pass, not a Python loop.
         place = _Placing(policy, sorted(map(negated_of, map(_id_key, rows), repeat(0))))
         placed = place.__getitem__
@@ -440,24 +441,34 @@ def _in_account(window_start: date | None, period: Period):
     return case((Entry.occurred_on >= window_start, Entry.points), else_=0)
 
 
-def _fold_merges(village: Village, *totals: dict[int, int]) -> None:
-    """Add each merged-away household's sums to the household that absorbed it (recursively).
+def _absorbed_into(village: Village) -> dict[int, int]:
+    """Each household of the village merged away → the household that finally absorbed it
+    (following merges of merges)."""
+    target_of = dict(
+        db.session.execute(
+            db.select(HouseholdLink.source_id, HouseholdLink.target_id)
+            .join(Household, Household.id == HouseholdLink.target_id)
+            .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
+        ).all()
+    )
+    final_of = {}
+    for source in target_of:
+        final, seen = source, {source}
+        while final in target_of and target_of[final] not in seen:
+            final = target_of[final]
+            seen.add(final)
+        if final != source:
+            final_of[source] = final
+    return final_of
+
+
+def _fold_merges(absorbed_into: dict[int, int], *totals: dict[int, int]) -> None:
+    """Add each merged-away household's sums to the household that absorbed it.
 
     A merged household takes no entries after the merge (the ledger refuses inactive
     households), so its whole sum up to the period's end is what counts for the survivor.
     """
-    links = db.session.execute(
-        db.select(HouseholdLink.source_id, HouseholdLink.target_id)
-        .join(Household, Household.id == HouseholdLink.target_id)
-        .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
-    ).all()
-    target_of = dict(links)
-    for source in target_of:
-        final = target_of[source]
-        seen = {source}
-        while final in target_of and final not in seen:
-            seen.add(final)
-            final = target_of[final]
+    for source, final in absorbed_into.items():
         for total in totals:
             if source in total:
                 total[final] = total.get(final, 0) + total[source]
@@ -479,9 +490,11 @@ def _sources(household_id: int) -> list[tuple[int, date | None]]:
     return [(s.household_id, s.until) for s in ledger_sources(household_id, links)]
 
 
-def _vetoes(village: Village, rulebook: Rulebook, period: Period) -> tuple[set[int], set[int]]:
+def _vetoes(
+    village: Village, rulebook: Rulebook, period: Period, absorbed_into: dict[int, int]
+) -> tuple[set[int], set[int]]:
     """Households with a live veto entry in the period (black list), and those barred from the
-    red list by a veto in the quarters before it."""
+    red list by a veto in the quarters before it (merged households count for the absorbing one)."""
     quarters = rulebook.veto.bar_red_list_quarters if rulebook.veto else None
     start = period.start
     for _ in range(quarters or 0):
@@ -513,15 +526,9 @@ def _vetoes(village: Village, rulebook: Rulebook, period: Period) -> tuple[set[i
             vetoed.add(row.household_id)
         if row.occurred_on < period.start and "bar_red_list" in consequences:
             barred.add(row.household_id)
-    _fold_sets(village, vetoed, barred)
+    for found in (vetoed, barred):
+        found.update(absorbed_into[h] for h in found & absorbed_into.keys())
     return vetoed, barred
-
-
-def _fold_sets(village: Village, *sets: set[int]) -> None:
-    totals = [dict.fromkeys(s, 1) for s in sets]
-    _fold_merges(village, *totals)
-    for target, total in zip(sets, totals, strict=True):
-        target.update(total)
 
 
 def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
@@ -552,17 +559,8 @@ def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tu
             found.setdefault(row.household_id, []).append(
                 (row.item_title, tuple(row.veto.split(",")))
             )
-    links = db.session.execute(
-        db.select(HouseholdLink.source_id, HouseholdLink.target_id)
-        .join(Household, Household.id == HouseholdLink.target_id)
-        .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
-    ).all()
-    target_of = dict(links)
+    absorbed_into = _absorbed_into(village)
     for source in list(found):
-        final, seen = source, {source}
-        while final in target_of and target_of[final] not in seen:
-            final = target_of[final]
-            seen.add(final)
-        if final != source:
-            found.setdefault(final, []).extend(found.pop(source))
+        if source in absorbed_into:
+            found.setdefault(absorbed_into[source], []).extend(found.pop(source))
     return found
