@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from . import accounts, audit, residents
@@ -17,6 +18,8 @@ from .publishing import publish_demo
 from .rules_store import load_demo_rulebook
 
 DEMO_VILLAGE_CODE = "demo"
+# The demo's households have been 在册 since before its ledger starts (January 2026).
+DEMO_REGISTERED_ON = date(2026, 1, 1)
 LOGINS_FILE = "demo-logins.json"
 ACTOR = "demo"
 
@@ -116,7 +119,13 @@ def _demo_households(village: Village, report: DemoReport) -> None:
     for number, head, address, members in DEMO_HOUSEHOLDS:
         if number in existing:
             continue
-        household = Household(village=village, number=number, head_name=head, address=address)
+        household = Household(
+            village=village,
+            number=number,
+            head_name=head,
+            address=address,
+            registered_on=DEMO_REGISTERED_ON,
+        )
         household.members = [Member(name=head, relation="户主")] + [
             Member(name=name, relation=relation) for name, relation in members
         ]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from . import standings
 from .extensions import db
 from .ledger.lookup import of_household
+from .ledger.review import what_approval_grants
 from .models import Entry, EntryStatus, Household
 from .periods import Period, quarter_of
 
@@ -30,10 +31,18 @@ class HouseholdSummary:
     tier_side: str | None
     entries: list[Entry]  # newest conduct first, every status
     pending: list[Entry]
+    # pending entry id → what approving it now would grant (caps applied), not what was asked
+    pending_grants: dict[int, Decimal]
 
     @property
     def pending_points(self) -> Decimal:
-        return sum((e.requested for e in self.pending), Decimal(0))
+        return sum(self.pending_grants.values(), Decimal(0))
+
+    def shown_points(self, entry: Entry) -> Decimal:
+        """An entry's points as the household sees them: granted, or what approval would grant."""
+        if entry.points is not None:
+            return entry.points
+        return self.pending_grants.get(entry.id, entry.requested)
 
 
 def summary(household: Household, today: date | None = None, limit: int = 200) -> HouseholdSummary:
@@ -43,6 +52,7 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
     table = standings.standings(household.village, quarter)
     mine = table.of(household.id)
     entries = list(db.session.execute(of_household(household).limit(limit)).scalars())
+    pending = [e for e in entries if e.status == EntryStatus.PENDING.value]
     return HouseholdSummary(
         household=household,
         today=today,
@@ -50,9 +60,10 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
         balance=standings.balance(household, today),
         quarter_points=mine.points if mine else Decimal(0),
         rank=mine.rank if mine else None,
-        ranked_among=sum(1 for s in table.rows if s.rank is not None),
+        ranked_among=table.ranked_among(mine) if mine else 0,
         tier_name=mine.tier.name if mine and mine.tier else None,
         tier_side=mine.tier.side if mine and mine.tier else None,
         entries=entries,
-        pending=[e for e in entries if e.status == EntryStatus.PENDING.value],
+        pending=pending,
+        pending_grants=what_approval_grants(pending),
     )

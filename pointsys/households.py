@@ -224,6 +224,7 @@ def household_columns(
         "phone": phone,
         "status": status,
         "status_since": on,
+        "registered_on": on,
         "head_initials": initials,
         "head_pinyin": full,
         "plaque_token": new_plaque_token(),

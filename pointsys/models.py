@@ -99,6 +99,11 @@ class Household(db.Model):
         String(10), default=HouseholdStatus.ACTIVE.value, server_default="active"
     )
     status_since: Mapped[date | None] = mapped_column(Date)
+    # The first day the household was 在册 (registered): it is ranked only in periods it was there
+    # for (standings), and the ledger takes no conduct from before it. Every row has one (migration
+    # 0009 filled in the old ones); the column stays nullable because SQLite cannot add NOT NULL
+    # without rebuilding the table the whole ledger points at.
+    registered_on: Mapped[date | None] = mapped_column(Date, default=date.today)
     # Precomputed from head_name by households.pinyin_keys(): "zsm" / "zhangsanming".
     head_initials: Mapped[str] = mapped_column(String(50), default="", server_default="")
     head_pinyin: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -17,7 +17,7 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, or_
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_
 
 from . import rules_store
 from .extensions import db
@@ -69,6 +69,17 @@ class Standings:
     def of(self, household_id: int) -> Standing | None:
         return next((s for s in self.rows if s.household_id == household_id), None)
 
+    def ranked_among(self, standing: Standing) -> int:
+        """How many households the standing's rank is counted among: its group's ranked
+        households when ranks are counted within groups, else the village's; 0 if unranked."""
+        if standing.rank is None:
+            return 0
+        if self.ranked_within == "group":
+            return sum(
+                1 for s in self.rows if s.rank is not None and s.group_id == standing.group_id
+            )
+        return sum(1 for s in self.rows if s.rank is not None)
+
 
 def standings(village: Village, period: Period, rulebook: Rulebook | None = None) -> Standings:
     """Every household's points, balance, rank and tier for `period`; see _standings()."""
@@ -86,13 +97,15 @@ def standings(village: Village, period: Period, rulebook: Rulebook | None = None
 def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> Standings:
     """Every household's points, balance, rank (ties share: 1, 2, 2, 4) and tier for `period`.
 
-    Within a tie, households are listed by 户号. Households absorbed by a merge count for the
-    household that absorbed them. Ranked are households still active at the period's end.
+    Listed are the households 在册 on at least one day of the period: registered on or before its
+    last day, and not moved out or cancelled on or before its first day. They are all ranked, but
+    for those merged into another household before the period's end: their points count for the
+    household that absorbed them, and they are listed unranked. Within a tie, by 户号.
     """
     rulebook = rulebook or _rulebook(village)
     policy = rulebook.honours
     negated, account = _sums(village, period, _window_start(rulebook, period))
-    absorbed_into = _absorbed_into(village)
+    absorbed_into = _absorbed_into(village, period.end)
     _fold_merges(absorbed_into, *([negated] if account is negated else [negated, account]))
     # Households come sorted by field and 户号; joining them to the sums here beats a join in
     # the database, which then sorts 100,000 rows with their names more slowly than Python.
@@ -102,7 +115,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
         db.select(
             out, field, Household.id, Household.number, Household.head_name, Household.group_id
         )
-        .where(Household.village_id == village.id)
+        .where(Household.village_id == village.id, _registered_during(period))
         .order_by(out, *([field] if policy.scope == "group" else []), _bytewise(Household.number))
     )
     group_name = dict(
@@ -123,7 +136,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     append = result.append
     unranked: list = []
     for (out_of_ranking, _), members in groupby(households, key=_field_key):
-        if out_of_ranking:  # moved out or cancelled by the period's end: by 户号, not ranked
+        if out_of_ranking:  # merged into another household: by 户号, not ranked
             unranked.extend(members)
             continue
         rows = list(members)  # by 户号
@@ -283,9 +296,26 @@ def _whole(total):
     return cast(total, BigInteger)
 
 
+def _registered_during(period: Period):
+    """在册 on at least one day of the period: registered on or before its last day, and not
+    moved out or cancelled (merged included) on or before its first day."""
+    return and_(
+        or_(Household.registered_on.is_(None), Household.registered_on < period.end),
+        or_(
+            Household.status == ACTIVE,
+            Household.status_since.is_(None),
+            Household.status_since > period.start,
+        ),
+    )
+
+
 def _out_of_ranking(period: Period):
-    """1 for a household moved out or cancelled by the period's end, else 0."""
-    return case((or_(Household.status == ACTIVE, Household.status_since >= period.end), 0), else_=1)
+    """1 for a household merged into another before the period's end (its points count for the
+    household that absorbed it), else 0."""
+    merged_away = db.select(HouseholdLink.source_id).where(
+        HouseholdLink.kind == "merge", HouseholdLink.effective_on < period.end
+    )
+    return case((Household.id.in_(merged_away), 1), else_=0)
 
 
 def _bytewise(column):
@@ -441,14 +471,18 @@ def _in_account(window_start: date | None, period: Period):
     return case((Entry.occurred_on >= window_start, Entry.points), else_=0)
 
 
-def _absorbed_into(village: Village) -> dict[int, int]:
-    """Each household of the village merged away → the household that finally absorbed it
-    (following merges of merges)."""
+def _absorbed_into(village: Village, before: date) -> dict[int, int]:
+    """Each household of the village merged away before `before` → the household that finally
+    absorbed it (following merges of merges). A merge after a period changes nothing in it."""
     target_of = dict(
         db.session.execute(
             db.select(HouseholdLink.source_id, HouseholdLink.target_id)
             .join(Household, Household.id == HouseholdLink.target_id)
-            .where(HouseholdLink.kind == "merge", Household.village_id == village.id)
+            .where(
+                HouseholdLink.kind == "merge",
+                HouseholdLink.effective_on < before,
+                Household.village_id == village.id,
+            )
         ).all()
     )
     final_of = {}
@@ -499,33 +533,13 @@ def _vetoes(
     start = period.start
     for _ in range(quarters or 0):
         start = Period.of("quarter", start - timedelta(days=1)).start
-    rows = db.session.execute(
-        db.select(
-            Entry.id,
-            Entry.kind,
-            Entry.reverses_id,
-            Entry.household_id,
-            Entry.occurred_on,
-            Entry.veto,
-        ).where(
-            Entry.village_id == village.id,
-            Entry.status == EntryStatus.APPROVED.value,
-            Entry.veto != "",
-            Entry.occurred_on >= start,
-            Entry.occurred_on < period.end,
-        )
-    ).all()
-    reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
     vetoed: set[int] = set()
     barred: set[int] = set()
-    for row in rows:
-        if row.kind != "entry" or is_cancelled(row.id, reversed_by):
-            continue
-        consequences = row.veto.split(",")
-        if row.occurred_on >= period.start and "black_list" in consequences:
-            vetoed.add(row.household_id)
-        if row.occurred_on < period.start and "bar_red_list" in consequences:
-            barred.add(row.household_id)
+    for household_id, occurred_on, _, consequences in _live_vetoes(village, start, period.end):
+        if occurred_on >= period.start and "black_list" in consequences:
+            vetoed.add(household_id)
+        if occurred_on < period.start and "bar_red_list" in consequences:
+            barred.add(household_id)
     for found in (vetoed, barred):
         found.update(absorbed_into[h] for h in found & absorbed_into.keys())
     return vetoed, barred
@@ -534,12 +548,29 @@ def _vetoes(
 def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
     """The live veto entries of the period by household (merges folded in): (item title,
     consequences) — the reasons printed on a black list and the star drops of a year."""
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for household_id, _, title, consequences in _live_vetoes(village, period.start, period.end):
+        found.setdefault(household_id, []).append((title, consequences))
+    absorbed_into = _absorbed_into(village, period.end)
+    for source in list(found):
+        if source in absorbed_into:
+            found.setdefault(absorbed_into[source], []).extend(found.pop(source))
+    return found
+
+
+def _live_vetoes(
+    village: Village, start: date, end: date
+) -> list[tuple[int, date, str, tuple[str, ...]]]:
+    """The approved veto entries of [start, end) not cancelled by a reversal, in the order of
+    the conduct: (household id, day, item title, consequences). Veto entries are rare, and a
+    partial index finds them without reading the ledger."""
     rows = db.session.execute(
         db.select(
             Entry.id,
             Entry.kind,
             Entry.reverses_id,
             Entry.household_id,
+            Entry.occurred_on,
             Entry.item_title,
             Entry.veto,
         )
@@ -547,20 +578,14 @@ def veto_items(village: Village, period: Period) -> dict[int, list[tuple[str, tu
             Entry.village_id == village.id,
             Entry.status == EntryStatus.APPROVED.value,
             Entry.veto != "",
-            Entry.occurred_on >= period.start,
-            Entry.occurred_on < period.end,
+            Entry.occurred_on >= start,
+            Entry.occurred_on < end,
         )
         .order_by(Entry.occurred_on, Entry.id)
     ).all()
     reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
-    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-    for row in rows:
-        if row.kind == "entry" and not is_cancelled(row.id, reversed_by):
-            found.setdefault(row.household_id, []).append(
-                (row.item_title, tuple(row.veto.split(",")))
-            )
-    absorbed_into = _absorbed_into(village)
-    for source in list(found):
-        if source in absorbed_into:
-            found.setdefault(absorbed_into[source], []).extend(found.pop(source))
-    return found
+    return [
+        (row.household_id, row.occurred_on, row.item_title, tuple(row.veto.split(",")))
+        for row in rows
+        if row.kind == "entry" and not is_cancelled(row.id, reversed_by)
+    ]

@@ -11,6 +11,7 @@ import os
 import re
 import threading
 import uuid
+from datetime import date
 
 import psycopg
 import pytest
@@ -21,6 +22,8 @@ from pointsys import create_app
 from pointsys.cli import init_database
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+# The village fixture's households have been 在册 since before any ledger a test writes.
+REGISTERED_ON = date(2020, 1, 1)
 
 
 def pytest_addoption(parser):
@@ -245,6 +248,7 @@ def village(app):
                 number=number,
                 head_name=head,
                 group_id=group.id if number != "003" else None,
+                registered_on=REGISTERED_ON,
             )
             household.members = [Member(name=head, relation="户主")]
             households.append(household)

@@ -160,7 +160,12 @@ class LedgerMachine(RuleBasedStateMachine):
         db.session.add(self.village)
         db.session.flush()
         self.households = [
-            Household(village_id=self.village.id, number=f"00{n}", head_name=f"户主{n}")
+            Household(
+                village_id=self.village.id,
+                number=f"00{n}",
+                head_name=f"户主{n}",
+                registered_on=date(2020, 1, 1),
+            )
             for n in (1, 2)
         ]
         db.session.add_all(self.households)

@@ -71,7 +71,9 @@ def ledger_db(instance_path, any_database_url):
         village = Village(code="demo", name="幸福村")
         db.session.add(village)
         db.session.flush()
-        household = Household(village=village, number="001", head_name="张三")
+        household = Household(
+            village=village, number="001", head_name="张三", registered_on=date(2020, 1, 1)
+        )
         clerk = User(username="clerk", display_name="C", village_id=village.id)
         clerk.role_rows = [UserRole(role="clerk")]
         supervisor = User(username="supervisor", display_name="S", village_id=village.id)

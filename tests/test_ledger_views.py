@@ -442,7 +442,9 @@ def test_recording_without_a_rulebook_is_explained(client, app, make_user):
         place = Village(code="norules", name="新村")
         db.session.add(place)
         db.session.flush()
-        household = Household(village=place, number="001", head_name="张三明")
+        household = Household(
+            village=place, number="001", head_name="张三明", registered_on=date(2020, 1, 1)
+        )
         db.session.add(household)
         db.session.commit()
         household_id, village_id = household.id, place.id

@@ -36,7 +36,13 @@ def post(v, household, item, on, quantity=None, key=None):
 
 
 def add_household(v, number, head, group=None):
-    household = Household(village=v.village, number=number, head_name=head, group_id=group)
+    household = Household(
+        village=v.village,
+        number=number,
+        head_name=head,
+        group_id=group,
+        registered_on=date(2020, 1, 1),
+    )
     household.members = [Member(name=head, relation="户主")]
     db.session.add(household)
     db.session.commit()
@@ -407,3 +413,23 @@ def test_publish_demo_publishes_a_closed_quarter_once(village):
     publishing.publish_demo(village.village, report)
     assert report.created == ["2026Q3 红黑榜（第1版）"]
     assert re.fullmatch(r"\d+", str(publishing.latest_issue(village.village, Q3).id))
+
+
+def test_reissuing_a_quarter_after_a_household_joined_later_shows_no_change(village):
+    """A household registered after the quarter (a roster import in November) is not on its
+    lists, so issue 2 of an unchanged quarter lists the same households at the same places."""
+    seven(village)
+    close(village)
+    first = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    db.session.commit()
+    newcomer = add_household(village, "008", "新户")
+    newcomer.registered_on = date(2026, 11, 24)
+    db.session.commit()
+    second = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    db.session.commit()
+    assert publishing.difference(first, second) == []
+    assert [_row(r) for r in second.rows] == [_row(r) for r in first.rows]
+
+
+def _row(row):
+    return (row.tier_code, row.rank, row.number, row.points, row.balance, row.reason)

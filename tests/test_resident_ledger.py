@@ -133,3 +133,42 @@ def test_a_declaration_carries_photos_the_household_can_see(village, client):
     assert photo.uploaded_label == "resident:demo:001"
     served = client.get(f"/evidence/{photo.id}")
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
+
+
+def test_pending_points_show_what_approval_would_grant_with_caps_applied(village, client):
+    """ENV-02 is 1 point, at most 3 a quarter: with 2 approved, two more pending would grant 1."""
+    h1 = village.households[0]
+    day = date.today()
+    approved = ledger.record(
+        village.village,
+        [Draft(h1.id, "ENV-02", day), Draft(h1.id, "ENV-02", day)],
+        key="approved",
+        actor=village.clerk,
+    ).entries
+    ledger.approve(approved, reviewer=village.supervisor)
+    ledger.record(
+        village.village,
+        [Draft(h1.id, "ENV-02", day), Draft(h1.id, "ENV-02", day)],
+        key="pending",
+        actor=village.clerk,
+    )
+    db.session.commit()
+    _sign_in(client, village, h1)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "还有 2 条记录待审核（1 分），审核通过后才计入积分。" in html
+    shown = [p.split("<")[0] for p in html.split('class="entry-points">')[1:]]
+    assert sorted(shown) == ["+1", "+1", "+1", "0"]
+
+
+def test_a_group_ranked_village_counts_the_rank_among_the_group(village, client, tmp_path):
+    from pointsys import rules_store
+
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    grouped = tmp_path / "demo.toml"
+    grouped.write_text(text.replace('scope = "village"', 'scope = "group"'), encoding="utf-8")
+    rules_store.store(grouped, actor_label="test")
+    db.session.commit()
+    h1 = village.households[0]  # in 一组 with 002; 003 is in no group
+    _sign_in(client, village, h1)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "第 1 名 / 2 户" in html

@@ -54,6 +54,7 @@ def test_the_sheet_lists_the_groups_active_households_and_prints_on_a4(village):
         number="004",
         head_name="赵六",
         group_id=village.group.id,
+        registered_on=date(2020, 1, 1),
         status="moved_out",
     )
     db.session.add(extra)

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from pointsys import ledger, standings
 from pointsys.extensions import db
 from pointsys.ledger import Draft
@@ -26,7 +28,9 @@ def post(v, household, item, on, quantity=None, key=None):
 
 
 def add_household(v, number, head):
-    household = Household(village=v.village, number=number, head_name=head)
+    household = Household(
+        village=v.village, number=number, head_name=head, registered_on=date(2020, 1, 1)
+    )
     household.members = [Member(name=head, relation="户主")]
     db.session.add(household)
     db.session.commit()
@@ -140,3 +144,76 @@ def test_a_newly_loaded_rulebook_changes_the_base_at_once(village, tmp_path):
     rules_store.store(changed, actor_label="test")
     db.session.commit()
     assert standings.balance(h1, TODAY) == 60  # … but checked against the rulebook in force
+
+
+def test_a_household_is_ranked_only_in_periods_it_was_registered_for(village):
+    """在册 on at least one day of the period: registered by its last day, not gone by its first."""
+    h1, h2, h3 = village.households
+    post(village, h1, "SAF-03", date(2026, 7, 5))
+    later = add_household(village, "004", "赵六")  # registered in Q4, by a roster import say
+    later.registered_on = date(2026, 11, 24)
+    inside = add_household(village, "005", "钱七")
+    inside.registered_on = date(2026, 9, 30)  # the quarter's last day
+    h2.status, h2.status_since = "moved_out", date(2026, 7, 1)  # gone on the quarter's first day
+    h3.status, h3.status_since = "moved_out", date(2026, 7, 2)  # there on 1 July
+    db.session.commit()
+    table = standings.standings(village.village, Q3)
+    assert [(s.number, s.rank) for s in table.rows] == [("001", 1), ("003", 2), ("005", 2)]
+    assert table.ranked_among(table.of(h1.id)) == 3
+    q4 = standings.standings(village.village, Period.parse("2026Q4"))
+    assert [(s.number, s.rank) for s in q4.rows] == [("001", 1), ("004", 1), ("005", 1)]
+    q2 = standings.standings(village.village, Period.parse("2026Q2"))
+    assert [s.number for s in q2.rows] == ["001", "002", "003"]
+
+
+def test_the_ledger_takes_no_conduct_from_before_a_household_was_registered(village):
+    household = add_household(village, "004", "赵六")
+    household.registered_on = date(2026, 11, 1)
+    db.session.commit()
+    with pytest.raises(ledger.SubmissionRefused) as refused:
+        ledger.record(
+            village.village,
+            [Draft(household.id, "SAF-03", date(2026, 10, 31))],
+            key="early",
+            actor=village.clerk,
+            today=TODAY,
+        )
+    assert str(refused.value) == (
+        "004 户 2026-11-01 起在册，不能记在册之前（2026-10-31）的分；请核对行为日期或户籍登记日期。"
+    )
+    assert post(village, household, "SAF-03", date(2026, 11, 1)).points == 5
+
+
+def test_ranks_within_groups_are_counted_among_the_group(village, tmp_path):
+    from pointsys import rules_store
+
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    grouped = tmp_path / "demo.toml"
+    grouped.write_text(text.replace('scope = "village"', 'scope = "group"'), encoding="utf-8")
+    rules_store.store(grouped, actor_label="test")
+    h1, h2, h3 = village.households  # 001 and 002 in 一组, 003 in no group
+    for n in range(4, 8):
+        add_household(village, f"00{n}", f"户主{n}")  # no group either
+    post(village, h2, "SAF-03", date(2026, 7, 5))
+    table = standings.standings(village.village, Q3)
+    assert table.ranked_within == "group"
+    assert (table.of(h2.id).rank, table.ranked_among(table.of(h2.id))) == (1, 2)
+    assert (table.of(h1.id).rank, table.ranked_among(table.of(h1.id))) == (2, 2)
+    assert table.ranked_among(table.of(h3.id)) == 5
+
+
+def test_a_merge_after_the_period_changes_nothing_in_it(village):
+    h1, h2, _ = village.households
+    post(village, h1, "SAF-03", date(2026, 7, 5))
+    post(village, h2, "SAF-02", date(2026, 7, 6))
+    before = standings.standings(village.village, Q3).rows
+    h2.status, h2.status_since = "cancelled", date(2026, 10, 1)
+    db.session.add(
+        HouseholdLink(
+            kind="merge", source_id=h2.id, target_id=h1.id, effective_on=date(2026, 10, 1)
+        )
+    )
+    db.session.commit()
+    assert standings.standings(village.village, Q3).rows == before
+    q4 = standings.standings(village.village, Period.parse("2026Q4"))
+    assert q4.of(h1.id).balance == 107 and q4.of(h2.id) is None

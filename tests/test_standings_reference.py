@@ -60,7 +60,14 @@ def build(village, rng: random.Random, tmp_path, reset: str, scope: str):
     groups += [second.id, None]
     households = list(village.households)
     for number in rng.sample([n for n in NUMBERS if n not in {"001", "002", "003"}], 22):
-        household = Household(village=place, number=number, head_name=f"户主{number}")
+        # Registered long before, or on any day from mid-2025 to the end of 2026: before, inside
+        # and after each period asked about.
+        registered = rng.choice(
+            [date(2020, 1, 1), date(2025, 6, 1) + timedelta(rng.randrange(580))]
+        )
+        household = Household(
+            village=place, number=number, head_name=f"户主{number}", registered_on=registered
+        )
         household.group_id = rng.choice(groups)
         households.append(household)
     db.session.add_all(households)
@@ -105,15 +112,22 @@ def build(village, rng: random.Random, tmp_path, reset: str, scope: str):
         )
     db.session.execute(insert(Entry), entries)
     db.session.commit()
-    final = {source.id: target.id for source, target, _ in links}
+    merges = [(source.id, target.id, on) for source, target, on in links]
+    return households, entries, merges
+
+
+def absorbed(merges, period: Period) -> dict[int, int]:
+    """Merged away before the period's end → the household that finally absorbed it."""
+    final = {source: target for source, target, on in merges if on < period.end}
     for source in list(final):
         while final[source] in final:
             final[source] = final[final[source]]
-    return households, entries, final
+    return final
 
 
-def reference(households, entries, final, period: Period, reset: str, scope: str, village):
+def reference(households, entries, merges, period: Period, reset: str, scope: str, village):
     rulebook = standings.rulebook_for(village.village)
+    final = absorbed(merges, period)
     start = window_start(reset, period)
     approved = [e for e in entries if e["status"] == "approved"]
     points = {h.id: Decimal(0) for h in households}
@@ -136,8 +150,12 @@ def reference(households, entries, final, period: Period, reset: str, scope: str
             if entry["veto"] and bar_from <= day < period.start:
                 barred.add(household_id)
 
+    def registered(h):  # 在册 on at least one day of the period
+        left = h.status != "active" and h.status_since <= period.start
+        return h.registered_on < period.end and not left
+
     def ranked(h):
-        return h.status == "active" or h.status_since >= period.end
+        return registered(h) and h.id not in final
 
     fields = {}
     for h in households:
@@ -158,10 +176,13 @@ def reference(households, entries, final, period: Period, reset: str, scope: str
             )
             rank = 1 + sum(1 for other in field if points[other.id] > points[h.id])
             expected.append((h.number, value, rank, tier and tier.code, h.id in vetoed))
-    for h in sorted((h for h in households if not ranked(h)), key=lambda h: h.number):
+    merged = (h for h in households if registered(h) and not ranked(h))
+    for h in sorted(merged, key=lambda h: h.number):
         expected.append((h.number, points[h.id], None, None, h.id in vetoed))
-    balances = {h.number: rulebook.account.base_points + account[h.id] for h in households}
-    return expected, balances, barred
+    balances = {
+        h.number: rulebook.account.base_points + account[h.id] for h in households if registered(h)
+    }
+    return expected, balances, {h.id for h in households if registered(h)} & barred
 
 
 CASES = [
@@ -179,10 +200,10 @@ CASES = [
 @pytest.mark.parametrize(("seed", "reset", "scope", "quarter"), CASES)
 def test_standings_match_a_plain_python_reference(village, tmp_path, seed, reset, scope, quarter):
     rng = random.Random(seed)
-    households, entries, final = build(village, rng, tmp_path, reset, scope)
+    households, entries, merges = build(village, rng, tmp_path, reset, scope)
     period = Period.parse(quarter)
     expected, balances, barred = reference(
-        households, entries, final, period, reset, scope, village
+        households, entries, merges, period, reset, scope, village
     )
     table = standings.standings(village.village, period)
     got = [(s.number, s.points, s.rank, s.tier and s.tier.code, s.vetoed) for s in table.rows]

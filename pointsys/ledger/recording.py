@@ -163,6 +163,16 @@ def _check(
         return PointsError(N_("没有这一户（编号 %(id)s）。"), id=draft.household_id)
     if not household.is_active:
         return PointsError(N_("%(number)s 户已迁出或注销，不能再记分。"), number=household.number)
+    if household.registered_on is not None and draft.on < household.registered_on:
+        return PointsError(
+            N_(
+                "%(number)s 户 %(since)s 起在册，不能记在册之前（%(on)s）的分；"
+                "请核对行为日期或户籍登记日期。"
+            ),
+            number=household.number,
+            since=household.registered_on.isoformat(),
+            on=draft.on.isoformat(),
+        )
     if draft.on > today:
         return PointsError(
             N_("行为日期 %(on)s 还没到；请填写行为实际发生的日期。"), on=draft.on.isoformat()

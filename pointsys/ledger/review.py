@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import update
 
@@ -74,21 +75,68 @@ def _approve(
     if not entries:
         return result
     closed = closed_quarters_for(entries)
-    by_household: dict[int, list[Entry]] = {}
-    for entry in entries:
-        by_household.setdefault(entry.household_id, []).append(entry)
+    by_household = _by_household(entries)
     # Lock the households (in id order: no deadlocks between two reviewers) before reading their
     # approved entries: two approvals cannot both use the last of a cap. One statement for all
     # of them, and one query for their live entries: a batch of 500 is two round trips, not 1,000.
     lock_households(sorted(by_household))
-    years = {e.occurred_on.year for e in entries}
-    prior_of = live_entries_of(sorted(by_household), min(years) - 1, max(years) + 1)
+    prior_of = _live_entries_around(entries, by_household)
     events: list[dict[str, object]] = []
+    refuse = (lambda entry: None) if auto else (lambda entry: reviewable(entry, reviewer, closed))
+    for entry, decision, problem in _evaluated(by_household, prior_of, refuse):
+        if problem is not None:
+            result.refused.append((entry, problem))
+            continue
+        events.append(_post(entry, decision, reviewer, note, auto))
+        result.done.append(entry)
+    db.session.flush()
+    audit.record_many(events, actor=reviewer)
+    return result
+
+
+def what_approval_grants(pending: Sequence[Entry]) -> dict[int, Decimal]:
+    """entry id → the points approving these pending entries now, in order of conduct, would
+    grant (caps and frequencies applied against the approved ledger; 0 where approval would be
+    refused). Nothing is written: the resident sees what review would grant, not what was asked."""
+    if not pending:
+        return {}
+    by_household = _by_household(pending)
+    prior_of = _live_entries_around(pending, by_household)
+    return {
+        entry.id: Decimal(0) if problem is not None else decision.granted
+        for entry, decision, problem in _evaluated(by_household, prior_of, lambda entry: None)
+    }
+
+
+def _by_household(entries: Sequence[Entry]) -> dict[int, list[Entry]]:
+    by_household: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_household.setdefault(entry.household_id, []).append(entry)
+    return by_household
+
+
+def _live_entries_around(
+    entries: Sequence[Entry], by_household: dict[int, list[Entry]]
+) -> dict[int, list[PriorEntry]]:
+    """The households' live entries from the year before the entries' to the year after: every
+    cap and frequency window an entry can fall in."""
+    years = {e.occurred_on.year for e in entries}
+    return live_entries_of(sorted(by_household), min(years) - 1, max(years) + 1)
+
+
+def _evaluated(
+    by_household: dict[int, list[Entry]],
+    prior_of: dict[int, list[PriorEntry]],
+    refuse: Callable[[Entry], PointsError | None],
+) -> Iterator[tuple[Entry, Decision | None, PointsError | None]]:
+    """Each household's entries in order of conduct, each evaluated under its own rulebook
+    against the live entries before it and those granted earlier in this run: (entry, decision,
+    problem), the problem None when the entry can be posted."""
     for household_id in sorted(by_household):
-        mine = sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id))
         prior = prior_of[household_id]
-        for entry in mine:
-            problem = None if auto else reviewable(entry, reviewer, closed)
+        for entry in sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id)):
+            decision = None
+            problem = refuse(entry)
             if problem is None:
                 rulebook = rules_store.rulebook_of(
                     db.session.get(RulebookSnapshot, entry.rulebook_snapshot_id)
@@ -98,17 +146,11 @@ def _approve(
                 )
                 if decision.refusal is not None:
                     problem = RefusedClaim(decision.refusal)
-            if problem is not None:
-                result.refused.append((entry, problem))
-                continue
-            events.append(_post(entry, decision, reviewer, note, auto))
-            prior.append(
-                PriorEntry(entry.item_code, entry.occurred_on, entry.points, entry.quantity)
-            )
-            result.done.append(entry)
-    db.session.flush()
-    audit.record_many(events, actor=reviewer)
-    return result
+            yield entry, decision, problem
+            if problem is None:
+                prior.append(
+                    PriorEntry(entry.item_code, entry.occurred_on, decision.granted, entry.quantity)
+                )
 
 
 def _post(
