@@ -10,7 +10,7 @@ from pointsys.models import Objection, Publication
 from pointsys.periods import Period, quarter_of
 
 from .conftest import csrf_token, login
-from .test_publishing import close, seven
+from .test_publishing import DEADLINES, close, seven
 
 Q3 = Period.parse("2026Q3")
 PASSWORD = "correct horse 1"
@@ -21,7 +21,7 @@ def published(village):
     """2026Q3 closed and published (issue 1, publicity from today); returns the veto entry."""
     veto = seven(village)
     close(village)
-    publishing.publish(village.village, Q3, village.admin)
+    publishing.publish(village.village, Q3, village.admin, DEADLINES)
     db.session.commit()
     return veto
 
@@ -30,7 +30,7 @@ def republish(village, veto):
     ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="更正")
     ledger.reverse(veto, actor=village.admin, reason="更正", key="fix")
     close(village)
-    publishing.publish(village.village, Q3, village.admin, reason="更正误记")
+    publishing.publish(village.village, Q3, village.admin, DEADLINES, reason="更正误记")
     db.session.commit()
 
 
