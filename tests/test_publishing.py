@@ -244,14 +244,30 @@ def test_a_published_issue_is_a_snapshot_the_database_refuses_to_change(village)
     assert db.session.execute(db.select(db.func.count(PublicationRow.id))).scalar_one() == 7
 
 
+def test_deadlines_come_from_the_settings_the_caller_passes():
+    assert publishing.Deadlines.from_config({}) == publishing.Deadlines(7, 7)
+    settings = {"PUBLICITY_DAYS": "10", "OBJECTION_DAYS": 3, "OTHER": 1}
+    assert publishing.Deadlines.from_config(settings) == publishing.Deadlines(10, 3)
+
+
+def test_publishing_needs_at_least_one_day_of_publicity(village):
+    seven(village)
+    close(village)
+    with pytest.raises(PublishingError) as error:
+        publishing.publish(
+            village.village, Q3, village.admin, publishing.Deadlines(0, 7), today=TODAY
+        )
+    assert str(error.value) == "公示期至少 1 天。"
+
+
 def test_republishing_after_a_correction_makes_issue_two_and_keeps_issue_one(village):
     veto = seven(village)
     close(village)
-    first = publishing.publish(
-        village.village, Q3, village.admin, publishing.Deadlines(publicity_days=10), today=TODAY
-    )
+    deadlines = publishing.Deadlines(publicity_days=10, objection_days=3)
+    first = publishing.publish(village.village, Q3, village.admin, deadlines, today=TODAY)
     db.session.commit()
     assert first.publicity_end == date(2026, 11, 30)
+    assert first.objection_days == 3
     ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="核实有误")
     ledger.reverse(veto, actor=village.admin, reason="核实有误", key="fix")
     close(village)
