@@ -67,6 +67,7 @@ def test_draft_notice_board_neutralises_a_formula_in_a_name(village):
     name = ws["C5"].value
     assert name == "=" + "*" * (len(EVIL) - 2) + "0"  # masked as the policy says
     assert ws["C5"].data_type == "s"  # and text, never a formula
+    assert ws["G5"].value == "超红榜"  # the everyone list gives each household's own tier
 
 
 def test_entry_detail_lists_approved_entries_by_household_then_day_with_reversals(village):
