@@ -37,29 +37,37 @@ GIVEN = "建国明华秀英志强桂兰海燕春花德福永平玉兰文军丽�
 
 
 def make_board(households: int):
-    from pointsys.spreadsheets import ListRow, ListSection, NoticeBoard
+    from pointsys.periods import Period
+    from pointsys.spreadsheets import HonourList, HonourLists, ListRow, NoticeBoard
 
     rows = [
         ListRow(
-            i + 1,
-            f"{i + 1:05d}",
-            SURNAMES[i % 20] + "*" + GIVEN[i % 24],
-            f"{i % 10 + 1}组",
-            Decimal(40 - i % 80) / 2,
-            Decimal(100) + Decimal(40 - i % 80) / 2,
-            "红榜" if i % 3 else "黑榜",
-            "一票否决" if i % 97 == 0 else "",
+            rank=i + 1,
+            household_id=i + 1,
+            number=f"{i + 1:05d}",
+            public_name=SURNAMES[i % 20] + "*" + GIVEN[i % 24],
+            group_name=f"{i % 10 + 1}组",
+            points=Decimal(40 - i % 80) / 2,
+            balance=Decimal(100) + Decimal(40 - i % 80) / 2,
+            tier_name="红榜" if i % 3 else "黑榜",
+            reason="一票否决" if i % 97 == 0 else "",
         )
         for i in range(households)
     ]
-    return NoticeBoard(
+    lists = HonourLists(
+        "demo",
         "幸福村",
+        Period.parse("2026Q3"),
+        "village",
+        "masked",
+        [HonourList("", "全村积分排名", "red", rows)],
+    )
+    return NoticeBoard(
+        lists,
         "幸福村村民委员会",
-        "2026Q3",
         1,
         date(2026, 10, 8),
         date(2026, 10, 14),
-        [ListSection("全村积分排名", "red", rows)],
         objections_to="村务监督委员会",
     )
 
@@ -74,7 +82,7 @@ def baseline_board(board) -> bytes:
     ws.append(["全村积分排名"])
     ws.append(["公示期：2026年10月8日至2026年10月14日。"])
     ws.append(["名次", "户号", "户主", "村民小组", "本季积分", "累计积分", "等级", "备注"])
-    for r in board.lists[0].rows:
+    for r in board.lists.lists[0].rows:
         ws.append(
             [
                 r.rank,

@@ -35,9 +35,10 @@ def init_db_command() -> None:
 def demo_command() -> None:
     """Create the demo village (once) and print the demo logins. Existing data is kept."""
     from .demo import build_demo
+    from .publishing import Deadlines
 
     init_database()
-    report = build_demo(current_app.instance_path)
+    report = build_demo(current_app.instance_path, Deadlines.from_config(current_app.config))
     click.echo(report.summary())
 
 

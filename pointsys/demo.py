@@ -14,7 +14,7 @@ from .households_demo import demo_registry
 from .ledger_demo import demo_ledger
 from .models import AuditEvent, Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS
-from .publishing import publish_demo
+from .publishing import Deadlines, publish_demo
 from .rules_store import load_demo_rulebook
 
 DEMO_VILLAGE_CODE = "demo"
@@ -79,8 +79,9 @@ class DemoReport:
         return "\n".join(lines)
 
 
-def build_demo(instance_path: str) -> DemoReport:
-    """Create whatever part of the demo village is missing; never change what exists."""
+def build_demo(instance_path: str, deadlines: Deadlines) -> DemoReport:
+    """Create whatever part of the demo village is missing; never change what exists.
+    `deadlines` are the demo issue's publicity and objection periods (the app's settings)."""
     report = DemoReport()
     village = _demo_village(report)
     _demo_households(village, report)
@@ -93,7 +94,7 @@ def build_demo(instance_path: str) -> DemoReport:
     db.session.commit()
     demo_ledger(village, report)
     db.session.commit()
-    publish_demo(village, report)
+    publish_demo(village, report, deadlines)
     db.session.commit()
     return report
 

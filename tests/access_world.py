@@ -106,7 +106,7 @@ def _seed_ledger(app, village, household, world: World) -> None:
         entry, [_png()], clerk, root=evidence.folder(app.instance_path), today=today
     )
     ledger_module.close_quarter(village, quarter, actor=admin, today=today)
-    publication = publishing.publish(village, quarter, admin, today=today)
+    publication = publishing.publish(village, quarter, admin, publishing.Deadlines(), today=today)
     objection = publishing.raise_objection(
         publication, household.id, "名次有误", "张三明", recorded_by=clerk, today=today
     )

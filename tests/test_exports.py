@@ -34,19 +34,19 @@ def test_draft_notice_board_comes_from_standings_and_the_honour_policy(village):
     board = from_ledger.draft_notice_board(village.village, Q3, today=TODAY)
     assert board.issue is None and board.quarter_code == "2026Q3"
     assert board.committee_name == "幸福村村民委员会"
-    assert [(s.title, s.side) for s in board.lists] == [
+    assert [(s.tier_name, s.side) for s in board.lists.lists] == [
         ("超红榜", "red"),
         ("红榜", "red"),
         ("黄榜", "black"),
         ("黑榜", "black"),
     ]
-    super_red, _red, _yellow, black = board.lists
+    super_red, _red, _yellow, black = board.lists.lists
     assert [(r.rank, r.number, r.public_name, r.points) for r in super_red.rows] == [
         (1, "001", "张*明", 5),
         (2, "003", "王*", 0),
     ]
     assert [(r.number, r.public_name, r.reason, r.tier_name) for r in black.rows] == [
-        ("002", "李*", "一票否决", "黑榜")
+        ("002", "李*", "一票否决：虐待、遗弃家庭成员", "黑榜")
     ]
     expected = standings.standings(village.village, Q3).of(h1.id)
     assert super_red.rows[0].balance == expected.balance == 105
@@ -67,6 +67,7 @@ def test_draft_notice_board_neutralises_a_formula_in_a_name(village):
     name = ws["C5"].value
     assert name == "=" + "*" * (len(EVIL) - 2) + "0"  # masked as the policy says
     assert ws["C5"].data_type == "s"  # and text, never a formula
+    assert ws["G5"].value == "超红榜"  # the everyone list gives each household's own tier
 
 
 def test_entry_detail_lists_approved_entries_by_household_then_day_with_reversals(village):

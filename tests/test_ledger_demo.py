@@ -9,6 +9,7 @@ from pointsys.demo import build_demo
 from pointsys.extensions import db
 from pointsys.models import AuditEvent, Entry, QuarterClose, Submission, Village
 from pointsys.periods import Period
+from pointsys.publishing import Deadlines
 
 
 def _counts():
@@ -20,11 +21,11 @@ def _counts():
 
 def test_demo_ledger_is_built_once_and_ranks_the_hero_first(app, instance_path):
     with app.app_context():
-        first = build_demo(str(instance_path))
+        first = build_demo(str(instance_path), Deadlines())
         # 28 submissions (53 entries) and one reversal: none was skipped as refused.
         assert "积分记录 54 条" in first.created
         counts = _counts()
-        second = build_demo(str(instance_path))
+        second = build_demo(str(instance_path), Deadlines())
         assert second.created == []
         assert _counts() == counts
 

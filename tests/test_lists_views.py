@@ -1,6 +1,7 @@
 """Honour-list pages: draft, publish, issues, print, objections, year end, and the public page."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -10,7 +11,7 @@ from pointsys.models import Objection, Publication
 from pointsys.periods import Period, quarter_of
 
 from .conftest import csrf_token, login
-from .test_publishing import close, seven
+from .test_publishing import DEADLINES, close, seven
 
 Q3 = Period.parse("2026Q3")
 PASSWORD = "correct horse 1"
@@ -21,7 +22,7 @@ def published(village):
     """2026Q3 closed and published (issue 1, publicity from today); returns the veto entry."""
     veto = seven(village)
     close(village)
-    publishing.publish(village.village, Q3, village.admin)
+    publishing.publish(village.village, Q3, village.admin, DEADLINES)
     db.session.commit()
     return veto
 
@@ -30,7 +31,7 @@ def republish(village, veto):
     ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="更正")
     ledger.reverse(veto, actor=village.admin, reason="更正", key="fix")
     close(village)
-    publishing.publish(village.village, Q3, village.admin, reason="更正误记")
+    publishing.publish(village.village, Q3, village.admin, DEADLINES, reason="更正误记")
     db.session.commit()
 
 
@@ -87,6 +88,18 @@ def test_admin_previews_the_draft_and_publishes_issue_two(client, village, publi
     assert second.reason == "复核"
     page = html(client.get(f"/lists/{second.id}"))
     assert "与第 1 版相比" in page and "没有变化。" in page
+
+
+def test_publishing_from_the_page_uses_the_deployments_deadlines(app, client, village, published):
+    app.config.update(PUBLICITY_DAYS=4, OBJECTION_DAYS=3)
+    login(client, "admin", PASSWORD)
+    assert "默认 4 天" in html(client.get("/lists/draft?quarter=2026Q3"))
+    token = csrf_token(client, "/lists/draft?quarter=2026Q3")
+    data = {"csrf_token": token, "quarter": "2026Q3", "reason": "复核"}
+    assert client.post("/lists/publish", data=data).status_code == 302
+    second = issue(2)
+    assert (second.publicity_end - second.publicity_start).days == 3  # four days, inclusive
+    assert second.objection_days == 3
 
 
 def test_publishing_an_open_quarter_is_refused_with_the_reason(client, village):
@@ -198,3 +211,111 @@ def test_a_published_issue_downloads_as_the_notice_board_it_froze(client, villag
     ]
     assert any("（第2版）" in c for c in second_cells)
     assert client.get("/lists/999/notice-board.xlsx").status_code == 404
+
+
+# The demo rulebook's [honours] with the black side written first: every rendering must still
+# show the red side first, in the rulebook's order within each side.
+BLACK_SIDE_FIRST = """[honours]
+scope = "village"
+names = "masked"
+
+[[honours.tiers]]
+code = "yellow"
+name = "黄榜"
+side = "black"
+min = -10
+below = 0
+
+[[honours.tiers]]
+code = "black"
+name = "黑榜"
+side = "black"
+below = -10
+veto = true
+
+[[honours.tiers]]
+code = "super_red"
+name = "超红榜"
+side = "red"
+top = 3
+
+[[honours.tiers]]
+code = "red"
+name = "红榜"
+side = "red"
+min = 30
+
+"""
+
+
+def _page_rows(page: str) -> list[tuple]:
+    """(tier, rank, 户号, name, points, balance, reason) of every row of every list on a page."""
+    from lxml import html as lxml_html
+
+    rows = []
+    for section in lxml_html.fromstring(page).xpath('//section[contains(@class, "honour-list")]'):
+        tier = section.xpath('.//*[contains(@class, "honour-title")]')[0].text_content().strip()
+        for tr in section.xpath(".//tbody/tr"):
+            cells = [td.text_content().strip() for td in tr.xpath("./td")]
+            rank, number, name, _group, points, balance, *reason = cells  # reason: black side
+            reason = reason[0] if reason else ""
+            rows.append((tier, int(rank), number, name, Decimal(points), Decimal(balance), reason))
+    return rows
+
+
+def _workbook_rows(data: bytes) -> list[tuple]:
+    """The same for a notice-board workbook: a sheet per list, its rows from row 5 on."""
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = []
+    for ws in load_workbook(io.BytesIO(data)).worksheets:
+        for values in ws.iter_rows(min_row=5, values_only=True):
+            if not isinstance(values[0], int):  # 本季度无, or the gap before the signature
+                break
+            rank, number, name, _group, points, balance, tier, reason = values
+            assert tier == ws["A2"].value  # the row's 等级 is the sheet's list
+            points, balance = Decimal(str(points)), Decimal(str(balance))
+            rows.append((tier, rank, number, name, points, balance, reason or ""))
+    return rows
+
+
+def test_the_pages_and_the_workbooks_show_the_same_lists_row_by_row(client, village, tmp_path):
+    from pointsys import rules_store
+
+    source = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    reordered = tmp_path / "demo.toml"
+    reordered.write_text(
+        source[: source.index("[honours]")]
+        + BLACK_SIDE_FIRST
+        + source[source.index("[[honours.stars]]") :],
+        encoding="utf-8",
+    )
+    rules_store.store(reordered, actor_label="test")
+    db.session.commit()
+    seven(village)  # a veto (002 on 黑榜) and a threshold (003 on 黄榜)
+    close(village)
+    publishing.publish(village.village, Q3, village.admin, DEADLINES)
+    db.session.commit()
+    expected = [
+        (t.tier_name, r.rank, r.number, r.public_name, r.points, r.balance, r.reason)
+        for t, r in publishing.draft_lists(village.village, Q3).rows
+    ]
+    assert [row[0] for row in expected] == ["超红榜"] * 5 + ["黄榜", "黑榜"]
+    assert expected[-2][-1] == "本季积分在 -10 至 0 之间（不含 0）"
+    assert expected[-1][2:] == ("002", "李*", -20, 80, "一票否决：虐待、遗弃家庭成员")
+
+    login(client, "clerk", PASSWORD)
+    published = issue(1).id
+    renderings = {
+        "draft page": _page_rows(html(client.get("/lists/draft?quarter=2026Q3"))),
+        "print page": _page_rows(html(client.get(f"/lists/{published}/print"))),
+        "public page": _page_rows(html(client.get(f"/public/demo/lists/{published}"))),
+        "issue workbook": _workbook_rows(client.get(f"/lists/{published}/notice-board.xlsx").data),
+        "draft workbook": _workbook_rows(
+            client.get("/exports/notice-board.xlsx?quarter=2026Q3").data
+        ),
+    }
+    for name, rows in renderings.items():
+        assert rows == expected, name

@@ -17,6 +17,7 @@ from pointsys.rulebook import loads
 
 TODAY = date(2026, 11, 21)
 Q3 = Period.parse("2026Q3")
+DEADLINES = publishing.Deadlines(publicity_days=7, objection_days=7)
 
 
 def post(v, household, item, on, quantity=None, key=None):
@@ -207,13 +208,17 @@ veto = true
 
 def test_publishing_is_refused_before_the_quarter_ends_or_is_closed(village):
     with pytest.raises(PublishingError) as error:
-        publishing.publish(village.village, Period.parse("2026Q4"), village.admin, today=TODAY)
+        publishing.publish(
+            village.village, Period.parse("2026Q4"), village.admin, DEADLINES, today=TODAY
+        )
     assert str(error.value) == "2026Q4 还没有结束（到 2027-01-01 前），不能公布红黑榜。"
     with pytest.raises(PublishingError) as error:
-        publishing.publish(village.village, Q3, village.admin, today=TODAY)
+        publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     assert str(error.value) == "2026Q3 还没有结账，请先结账再公布红黑榜，以免公布后记录还在变。"
     with pytest.raises(PublishingError) as error:
-        publishing.publish(village.village, Period.parse("2026"), village.admin, today=TODAY)
+        publishing.publish(
+            village.village, Period.parse("2026"), village.admin, DEADLINES, today=TODAY
+        )
     assert str(error.value) == "红黑榜按季度公布，请写成 2026Q3 这样。"
     assert db.session.execute(db.select(Publication)).first() is None
 
@@ -221,7 +226,7 @@ def test_publishing_is_refused_before_the_quarter_ends_or_is_closed(village):
 def test_a_published_issue_is_a_snapshot_the_database_refuses_to_change(village):
     seven(village)
     close(village)
-    publication = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    publication = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     db.session.commit()
     assert publication.issue == 1
     assert publication.publicity_start == TODAY
@@ -245,16 +250,34 @@ def test_a_published_issue_is_a_snapshot_the_database_refuses_to_change(village)
     assert db.session.execute(db.select(db.func.count(PublicationRow.id))).scalar_one() == 7
 
 
+def test_deadlines_come_from_the_settings_the_caller_passes():
+    assert publishing.Deadlines.from_config({}) == publishing.Deadlines(7, 7)
+    settings = {"PUBLICITY_DAYS": "10", "OBJECTION_DAYS": 3, "OTHER": 1}
+    assert publishing.Deadlines.from_config(settings) == publishing.Deadlines(10, 3)
+
+
+def test_publishing_needs_at_least_one_day_of_publicity(village):
+    seven(village)
+    close(village)
+    with pytest.raises(PublishingError) as error:
+        publishing.publish(
+            village.village, Q3, village.admin, publishing.Deadlines(0, 7), today=TODAY
+        )
+    assert str(error.value) == "公示期至少 1 天。"
+
+
 def test_republishing_after_a_correction_makes_issue_two_and_keeps_issue_one(village):
     veto = seven(village)
     close(village)
-    first = publishing.publish(village.village, Q3, village.admin, publicity_days=10, today=TODAY)
+    deadlines = publishing.Deadlines(publicity_days=10, objection_days=3)
+    first = publishing.publish(village.village, Q3, village.admin, deadlines, today=TODAY)
     db.session.commit()
     assert first.publicity_end == date(2026, 11, 30)
+    assert first.objection_days == 3
     ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="核实有误")
     ledger.reverse(veto, actor=village.admin, reason="核实有误", key="fix")
     close(village)
-    second = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    second = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     db.session.commit()
     assert (first.issue, second.issue) == (1, 2)
     assert [p.issue for p in publishing.issues_of(first)] == [1, 2]
@@ -271,7 +294,7 @@ def test_republishing_after_a_correction_makes_issue_two_and_keeps_issue_one(vil
 def open_issue(village):
     entry = seven(village)
     close(village)
-    publication = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    publication = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     db.session.commit()
     return publication, entry
 
@@ -315,18 +338,32 @@ def test_a_dismissed_objection_keeps_its_answer_and_overdue_ones_are_flagged(vil
     assert [(v.objection.id, v.overdue) for v in views] == [(first.id, True), (second.id, True)]
     assert not publishing.objections(village.village, today=date(2026, 11, 28))[0].overdue
     with pytest.raises(PublishingError) as error:
-        publishing.settle_objection(first, actor=village.supervisor, upheld=False, answer=" ")
+        publishing.settle_objection(
+            first, actor=village.supervisor, upheld=False, answer=" ", deadlines=DEADLINES
+        )
     assert str(error.value) == "处理异议必须写明理由，它会告知提出异议的村民。"
     publishing.settle_objection(
-        first, actor=village.supervisor, upheld=False, answer="派出所通报属实", today=TODAY
+        first,
+        actor=village.supervisor,
+        upheld=False,
+        answer="派出所通报属实",
+        deadlines=DEADLINES,
+        today=TODAY,
     )
     db.session.commit()
     with pytest.raises(PublishingError) as error:
-        publishing.settle_objection(first, actor=village.supervisor, upheld=True, answer="再议")
+        publishing.settle_objection(
+            first, actor=village.supervisor, upheld=True, answer="再议", deadlines=DEADLINES
+        )
     assert str(error.value) == f"异议 #{first.id} 已经处理过了。"
     with pytest.raises(PublishingError) as error:
         publishing.settle_objection(
-            second, actor=village.supervisor, upheld=True, answer="是", correct_entry=True
+            second,
+            actor=village.supervisor,
+            upheld=True,
+            answer="是",
+            deadlines=DEADLINES,
+            correct_entry=True,
         )
     assert str(error.value) == (
         f"异议 #{second.id} 没有指明哪条记录，请手工补录或冲正后再重新公布。"
@@ -352,6 +389,7 @@ def test_an_upheld_objection_reverses_the_entry_and_publishes_issue_two(village)
         actor=village.supervisor,
         upheld=True,
         answer="经核实系误记",
+        deadlines=DEADLINES,
         correct_entry=True,
         today=TODAY,
     )
@@ -405,12 +443,12 @@ def test_publish_demo_publishes_a_closed_quarter_once(village):
 
     report = Report()
     report.created = []
-    publishing.publish_demo(village.village, report)  # not closed: nothing
+    publishing.publish_demo(village.village, report, DEADLINES)  # not closed: nothing
     assert report.created == []
     seven(village)
     close(village)
-    publishing.publish_demo(village.village, report)
-    publishing.publish_demo(village.village, report)
+    publishing.publish_demo(village.village, report, DEADLINES)
+    publishing.publish_demo(village.village, report, DEADLINES)
     assert report.created == ["2026Q3 红黑榜（第1版）"]
     assert re.fullmatch(r"\d+", str(publishing.latest_issue(village.village, Q3).id))
 

@@ -82,7 +82,7 @@ def test_a_resident_objects_during_the_publicity_period_and_sees_the_answer(vill
     ).entries
     ledger.approve(posted, reviewer=village.supervisor)
     ledger.close_quarter(village.village, q3, actor=village.admin)
-    publication = publishing.publish(village.village, q3, village.admin)
+    publication = publishing.publish(village.village, q3, village.admin, publishing.Deadlines())
     db.session.commit()
     _sign_in(client, village, h1)
     page = client.get("/me/objections").get_data(as_text=True)

@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from pointsys.periods import Period
 from pointsys.spreadsheets import (
     Archive,
     DetailRow,
     EntryDetail,
+    HonourList,
+    HonourLists,
     ListRow,
-    ListSection,
     NoticeBoard,
     Statement,
     StatementRow,
@@ -35,30 +37,39 @@ def opened(writer, data):
     return load_workbook(buffer)
 
 
+def row(rank, number, name, group, points, balance, tier, reason=""):
+    return ListRow(rank, 0, number, name, group, Decimal(points), Decimal(balance), tier, reason)
+
+
 def board(**changes):
-    values = dict(
+    lists = HonourLists(
+        village_code="demo",
         village_name="幸福村",
-        committee_name="幸福村村民委员会",
-        quarter_code="2026Q3",
-        issue=1,
-        published_on=date(2026, 10, 8),
-        publicity_until=date(2026, 10, 14),
+        quarter=Period.parse("2026Q3"),
+        scope="village",
+        names="masked",
         lists=[
-            ListSection(
+            HonourList(
+                "red",
                 "红榜",
                 "red",
                 [
-                    ListRow(1, "001", "张*明", "一组", Decimal("35.5"), Decimal("135.5"), "红榜"),
-                    ListRow(2, "004", EVIL, "二组", Decimal(31), Decimal(131), "红榜"),
+                    row(1, "001", "张*明", "一组", "35.5", "135.5", "红榜"),
+                    row(2, "004", EVIL, "二组", 31, 131, "红榜"),
                 ],
             ),
-            ListSection(
-                "黑榜",
-                "black",
-                [ListRow(9, "002", "李*", None, Decimal(-12), Decimal(88), "黑榜", "一票否决")],
+            HonourList(
+                "black", "黑榜", "black", [row(9, "002", "李*", None, -12, 88, "黑榜", "一票否决")]
             ),
-            ListSection("黄榜", "black", []),
+            HonourList("yellow", "黄榜", "black", []),
         ],
+    )
+    values = dict(
+        lists=lists,
+        committee_name="幸福村村民委员会",
+        issue=1,
+        published_on=date(2026, 10, 8),
+        publicity_until=date(2026, 10, 14),
         objections_to="村务监督委员会",
     )
     values.update(changes)

@@ -3,12 +3,12 @@ objections settled by the supervision committee, and the year-end star ratings."
 
 from __future__ import annotations
 
+from ..honour_lists import HonourList, HonourLists, ListRow
 from ..periods import Period
 from .issues import (
     Change,
+    Deadlines,
     PublishingError,
-    default_objection_days,
-    default_publicity_days,
     difference,
     in_publicity,
     issues,
@@ -18,7 +18,7 @@ from .issues import (
     publish,
     published_lists,
 )
-from .lists import HonourList, HonourLists, ListRow, draft_lists
+from .lists import draft_lists
 from .objections import (
     ObjectionView,
     find_household,
@@ -34,7 +34,7 @@ from .year_end import YearEnd, YearRow, year_end
 DEMO_QUARTER = "2026Q3"
 
 
-def publish_demo(village, report) -> None:
+def publish_demo(village, report, deadlines: Deadlines) -> None:
     """The demo step: publish 2026Q3 once, if that quarter is closed and has entries; otherwise
     do nothing. `report` is the DemoReport (its `created` list names the new issue)."""
     from datetime import date
@@ -68,13 +68,14 @@ def publish_demo(village, report) -> None:
     ).scalar_one_or_none()
     if admin is None:
         return
-    publish(village, quarter, admin)
+    publish(village, quarter, admin, deadlines)
     db.session.commit()
     report.created.append(f"{DEMO_QUARTER} 红黑榜（第1版）")
 
 
 __all__ = [
     "Change",
+    "Deadlines",
     "HonourList",
     "HonourLists",
     "ListRow",
@@ -82,8 +83,6 @@ __all__ = [
     "PublishingError",
     "YearEnd",
     "YearRow",
-    "default_objection_days",
-    "default_publicity_days",
     "difference",
     "draft_lists",
     "find_household",

@@ -2,47 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func
 
 from .. import audit, rules_store
 from ..extensions import db
+from ..honour_lists import HonourList, HonourLists, ListRow, red_side_first
 from ..ledger import is_closed
 from ..models import Entry, Publication, PublicationRow, RulebookSnapshot, User, Village
 from ..periods import Period
 from ..rulebook.messages import N_
 from ..translated import TranslatedError
-from .lists import HonourList, HonourLists, ListRow, draft_lists
+from .lists import draft_lists
 
 
 class PublishingError(TranslatedError):
     """Publishing or an objection refused; the message says why and what to do."""
 
 
-def default_publicity_days() -> int:
-    """Days a list stays up for objections: the rulebook format has no such setting yet, so it
-    is the deployment's PUBLICITY_DAYS (7 by default)."""
-    return int(current_app.config.get("PUBLICITY_DAYS", 7))
+@dataclass(frozen=True)
+class Deadlines:
+    """How long an issue stays up for objections (公示期) and how long the committee has to
+    answer one. The rulebook format has no such settings yet, so they are the deployment's
+    PUBLICITY_DAYS and OBJECTION_DAYS; the page or command that publishes passes them in."""
 
+    publicity_days: int = 7
+    objection_days: int = 7
 
-def default_objection_days() -> int:
-    """Days the committee has to settle an objection: OBJECTION_DAYS (7 by default)."""
-    return int(current_app.config.get("OBJECTION_DAYS", 7))
+    @classmethod
+    def from_config(cls, config: Mapping) -> Deadlines:
+        return cls(
+            publicity_days=int(config.get("PUBLICITY_DAYS", cls.publicity_days)),
+            objection_days=int(config.get("OBJECTION_DAYS", cls.objection_days)),
+        )
 
 
 def publish(
     village: Village,
     quarter: Period,
     actor: User,
-    publicity_days: int | None = None,
+    deadlines: Deadlines,
     *,
     reason: str | None = None,
     today: date | None = None,
 ) -> Publication:
-    """Freeze the quarter's lists as the next issue; the publicity period starts today.
+    """Freeze the quarter's lists as the next issue; the publicity period starts today and
+    lasts `deadlines.publicity_days`.
 
     Refused for a quarter that has not ended or is not closed (entries could still change it).
     The caller commits.
@@ -61,7 +69,7 @@ def publish(
             N_("%(quarter)s 还没有结账，请先结账再公布红黑榜，以免公布后记录还在变。"),
             quarter=quarter.code,
         )
-    days = publicity_days if publicity_days is not None else default_publicity_days()
+    days = deadlines.publicity_days
     if days < 1:
         raise PublishingError(N_("公示期至少 1 天。"))
     snapshot = rules_store.current_snapshot(village.code)
@@ -89,7 +97,7 @@ def publish(
         published_label=actor.username,
         publicity_start=today,
         publicity_end=today + timedelta(days=days - 1),
-        objection_days=default_objection_days(),
+        objection_days=deadlines.objection_days,
         reason=(reason or "").strip() or None,
     )
     publication.rows = [
@@ -213,9 +221,7 @@ def published_lists(publication: Publication) -> HonourLists:
     )
     by_tier: dict[str, HonourList] = {}
     if snapshot is not None:
-        tiers = sorted(
-            rules_store.rulebook_of(snapshot).honours.tiers, key=lambda t: t.side != "red"
-        )
+        tiers = red_side_first(rules_store.rulebook_of(snapshot).honours.tiers)
         by_tier = {t.code: HonourList(t.code, t.name, t.side, []) for t in tiers}
     for row in publication.rows:
         honour_list = by_tier.setdefault(
@@ -230,6 +236,7 @@ def published_lists(publication: Publication) -> HonourLists:
                 group_name=row.group_name,
                 points=row.points,
                 balance=row.balance,
+                tier_name=row.tier_name,
                 reason=row.reason,
             )
         )

@@ -1,17 +1,18 @@
 """Draft honour lists (红黑榜) for a quarter, read from the one standings function.
 
 Nothing here sums the ledger: standings() already decides every household's rank, tier, veto and
-bar from the red list. This module only groups its rows by tier, in the rulebook's order with
-the red side first, and says how each row is printed (the name masked when the rulebook says so,
-the reason for a black-list place).
+bar from the red list. This module only groups its rows by tier, red side first and each side in
+the rulebook's order, and says how each row is printed (the name masked when the rulebook says
+so, the reason for a black-list place). It is the only builder of honour lists: the pages and the
+notice-board workbook render what it returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import standings as standings_module
+from ..honour_lists import EVERYONE, HonourList, HonourLists, ListRow, red_side_first
 from ..models import Village
 from ..periods import Period
 from ..rulebook import Rulebook
@@ -19,91 +20,65 @@ from ..rulebook.describe import plain
 from ..rulebook.honours import public_name
 from ..rulebook.model import Tier
 
-
-@dataclass(frozen=True, slots=True)
-class ListRow:
-    """One household on a list, as the notice board shows it."""
-
-    rank: int  # shared by ties (1, 2, 2, 4), within the village or the group
-    household_id: int
-    number: str  # 户号
-    public_name: str  # 户主, masked (张*明) when the rulebook says so
-    group_name: str | None
-    points: Decimal  # this quarter's points
-    balance: Decimal  # the account balance at the quarter's end (累计积分)
-    reason: str = ""  # black lists: the veto item, or the rule that put the household there
+# The printed lists are a Chinese document whatever the language of the person who prints them,
+# so their own words (reasons, the everyone list's title) are written in Chinese, not translated.
+EVERYONE_TITLE = "全村积分排名"
 
 
-@dataclass(frozen=True)
-class HonourList:
-    """One tier's list: 超红榜, 红榜, 黄榜, 黑榜 …"""
-
-    tier_code: str
-    tier_name: str
-    side: str  # "red" or "black"
-    rows: list[ListRow]
-
-
-@dataclass(frozen=True)
-class HonourLists:
-    """Every list of a quarter, red side first, each in rulebook order."""
-
-    village_code: str
-    village_name: str
-    quarter: Period
-    scope: str  # "village" or "group": where ranks are counted
-    names: str  # "full" or "masked"
-    lists: list[HonourList]
-
-    @property
-    def rows(self) -> list[tuple[HonourList, ListRow]]:
-        return [(honour_list, row) for honour_list in self.lists for row in honour_list.rows]
-
-
-def draft_lists(village: Village, quarter: Period, rulebook: Rulebook | None = None) -> HonourLists:
+def draft_lists(
+    village: Village,
+    quarter: Period,
+    rulebook: Rulebook | None = None,
+    *,
+    everyone: bool = False,
+) -> HonourLists:
     """The quarter's lists as they would be published now.
 
     Rows keep the order standings() gives: by rank, ties by 户号; with a "group" scope, group by
-    group (in the order of the groups' ids) and by rank within each group.
+    group (in the order of the groups' ids) and by rank within each group. `everyone` adds, after
+    the tiers, a list of every ranked household with its tier (for the notice board's command).
     """
-    rulebook = rulebook or standings_module._rulebook(village)
+    rulebook = rulebook or standings_module.rulebook_for(village)
     table = standings_module.standings(village, quarter, rulebook)
     policy = rulebook.honours
     vetoes = standings_module.veto_items(village, quarter)
-    tiers = sorted(policy.tiers, key=lambda t: t.side != "red")  # stable: rulebook order kept
+    tiers = red_side_first(policy.tiers)
     by_tier: dict[str, list[ListRow]] = {t.code: [] for t in tiers}
+    every: list[ListRow] = []
     for standing in table.rows:
-        if standing.tier is None or standing.rank is None:
+        if standing.rank is None:
             continue
+        tier = standing.tier
         reason = ""
-        if standing.tier.side == "black":
-            reason = _black_reason(
-                standing.tier, standing.vetoed, vetoes.get(standing.household_id)
-            )
-        by_tier[standing.tier.code].append(
-            ListRow(
-                rank=standing.rank,
-                household_id=standing.household_id,
-                number=standing.number,
-                public_name=public_name(policy, standing.head_name),
-                group_name=standing.group_name,
-                points=standing.points,
-                balance=standing.balance,
-                reason=reason,
-            )
+        if tier is not None and tier.side == "black":
+            reason = _black_reason(tier, standing.vetoed, vetoes.get(standing.household_id))
+        row = ListRow(
+            rank=standing.rank,
+            household_id=standing.household_id,
+            number=standing.number,
+            public_name=public_name(policy, standing.head_name),
+            group_name=standing.group_name,
+            points=standing.points,
+            balance=standing.balance,
+            tier_name=tier.name if tier is not None else "",
+            reason=reason,
         )
+        every.append(row)
+        if tier is not None:
+            by_tier[tier.code].append(row)
+    lists = [HonourList(t.code, t.name, t.side, by_tier[t.code]) for t in tiers]
+    if everyone:
+        lists.append(HonourList(EVERYONE, EVERYONE_TITLE, "red", every))
     return HonourLists(
         village_code=village.code,
         village_name=village.name,
         quarter=quarter,
         scope=policy.scope,
         names=policy.names,
-        lists=[HonourList(t.code, t.name, t.side, by_tier[t.code]) for t in tiers],
+        lists=lists,
     )
 
 
-# The reasons are part of the printed list, which is a Chinese document whatever the language of
-# the person who publishes it; so they are written in Chinese, not translated.
 def _black_reason(tier: Tier, vetoed: bool, vetoes) -> str:
     if vetoed:
         titles = [title for title, consequences in vetoes or () if "black_list" in consequences]

@@ -20,7 +20,7 @@ from ..models import (
 )
 from ..periods import Period
 from ..rulebook.messages import N_
-from .issues import PublishingError, in_publicity, latest_issue, publish
+from .issues import Deadlines, PublishingError, in_publicity, latest_issue, publish
 
 
 def raise_objection(
@@ -109,6 +109,7 @@ def settle_objection(
     actor: User,
     upheld: bool,
     answer: str,
+    deadlines: Deadlines,
     correct_entry: bool = False,
     today: date | None = None,
 ) -> Objection:
@@ -118,7 +119,7 @@ def settle_objection(
     for that one reversal and closed again, each step in the audit trail) and the lists are
     published again as the next issue, which restarts the publicity period. Upheld without it:
     the correction is made by hand (a new entry), then the admin publishes the next issue.
-    The caller commits.
+    `deadlines` are those of that next issue. The caller commits.
     """
     today = today or date.today()
     answer = (answer or "").strip()
@@ -133,7 +134,7 @@ def settle_objection(
             N_("异议 #%(id)s 没有指明哪条记录，请手工补录或冲正后再重新公布。"), id=objection.id
         )
     if correct_entry:
-        _correct(objection, actor, answer, today)
+        _correct(objection, actor, answer, deadlines, today)
     objection.status = (ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED).value
     objection.answer = answer
     objection.settled_by_id = actor.id
@@ -155,7 +156,9 @@ def settle_objection(
     return objection
 
 
-def _correct(objection: Objection, actor: User, answer: str, today: date) -> None:
+def _correct(
+    objection: Objection, actor: User, answer: str, deadlines: Deadlines, today: date
+) -> None:
     publication = objection.publication
     village = db.session.get(Village, publication.village_id)
     quarter = Period.parse(publication.quarter_code)
@@ -165,7 +168,7 @@ def _correct(objection: Objection, actor: User, answer: str, today: date) -> Non
         objection.entry, actor=actor, reason=reason, key=f"objection-{objection.id}", today=today
     ).entries[0]
     ledger.close_quarter(village, quarter, actor=actor, today=today)
-    new_issue = publish(village, quarter, actor, reason=reason, today=today)
+    new_issue = publish(village, quarter, actor, deadlines, reason=reason, today=today)
     objection.correction_entry_id = reversal.id
     objection.new_publication_id = new_issue.id
 

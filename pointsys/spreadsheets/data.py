@@ -1,5 +1,6 @@
-"""Plain data the spreadsheets are written from. Publication, the draft-list adapter, the CLI and
-the tests all hand the writers these values; the writers never query the database."""
+"""Plain data the spreadsheets are written from. The pages, the CLI and the tests all hand the
+writers these values; the writers never query the database. The honour lists themselves are the
+plain values of pointsys.honour_lists, the same the list pages render."""
 
 from __future__ import annotations
 
@@ -8,44 +9,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-
-@dataclass(frozen=True, slots=True)
-class ListRow:
-    """One household on an honour list, as printed (the name already masked if it must be)."""
-
-    rank: int | None
-    number: str  # 户号
-    public_name: str  # 户主, masked (张*明) when the rulebook says so
-    group_name: str | None
-    points: Decimal  # 本季积分
-    balance: Decimal | None = None  # 累计积分
-    tier_name: str = ""  # 等级
-    reason: str = ""  # e.g. 一票否决
-
-
-@dataclass(frozen=True)
-class ListSection:
-    """One list (红榜, 黑榜 or another tier): printed as its own sheet."""
-
-    title: str
-    side: str  # "red" or "black": decides the colours
-    rows: list[ListRow]
+from ..honour_lists import HonourLists
 
 
 @dataclass(frozen=True)
 class NoticeBoard:
-    """The quarter's honour lists for the notice board (公示栏)."""
+    """The quarter's honour lists for the notice board (公示栏): the lists exactly as
+    publishing built them (a sheet each, in their order), and what the sheet prints around them."""
 
-    village_name: str
+    lists: HonourLists
     committee_name: str  # signs the list at the end, e.g. 幸福村村民委员会
-    quarter_code: str  # "2026Q3"
     issue: int | None  # None: a draft; 1, 2 …: 第N版 of a published list
     published_on: date | None
     publicity_until: date | None  # last day of the publicity period (公示期)
-    lists: list[ListSection]
     qr_url: str | None = None  # the online list; printed as a QR code
     publicity_from: date | None = None  # defaults to published_on
     objections_to: str = ""  # where residents raise objections (异议), e.g. 村务监督委员会
+
+    @property
+    def village_name(self) -> str:
+        return self.lists.village_name
+
+    @property
+    def quarter_code(self) -> str:
+        return self.lists.quarter.code
 
 
 @dataclass(frozen=True, slots=True)

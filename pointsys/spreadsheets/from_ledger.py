@@ -1,6 +1,6 @@
-"""Spreadsheet data straight from the ledger: the draft notice board from standings() and the
-rulebook's honour policy (before anything is published), the entry detail, a household's
-statement and the archive. Publication hands the writers its own frozen NoticeBoard instead."""
+"""Spreadsheet data from the database: the notice board of a draft or of a published issue (the
+lists publishing builds, as the list pages show them), the entry detail, a household's statement
+and the archive."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import ledger_queries, standings
-from ..models import Household, Village
+from .. import ledger_queries, publishing, standings
+from ..extensions import db
+from ..models import Household, Publication, Village
 from ..periods import Period
 from ..rulebook import Rulebook
 from ..rulebook.honours import public_name
@@ -19,8 +20,6 @@ from .data import (
     Archive,
     DetailRow,
     EntryDetail,
-    ListRow,
-    ListSection,
     NoticeBoard,
     Statement,
     StatementRow,
@@ -43,42 +42,30 @@ def draft_notice_board(
     rulebook: Rulebook | None = None,
     everyone: bool = False,
 ) -> NoticeBoard:
-    """The quarter's lists as they stand now: a section per tier of the rulebook, in its order,
-    names masked as the policy says. `everyone` adds a list of every ranked household."""
-    rulebook = rulebook or _rulebook(village)
-    policy = rulebook.honours
-    result = standings.standings(village, period, rulebook)
-    by_tier: dict[str, list[ListRow]] = {tier.code: [] for tier in policy.tiers}
-    every: list[ListRow] = []
-    for standing in result.rows:
-        if standing.rank is None:
-            continue
-        tier = standing.tier
-        reason = _("一票否决") if standing.vetoed else ""
-        list_row = ListRow(
-            standing.rank,
-            standing.number,
-            public_name(policy, standing.head_name),
-            standing.group_name,
-            standing.points,
-            standing.balance,
-            tier.name if tier else "",
-            reason,
-        )
-        every.append(list_row)
-        if tier is not None:
-            by_tier[tier.code].append(list_row)
-    sections = [ListSection(t.name, t.side, by_tier[t.code]) for t in policy.tiers]
-    if everyone or not sections:
-        sections.append(ListSection(_("全村积分排名"), "red", every))
+    """The quarter's lists as they stand now (publishing.draft_lists, the draft page's lists),
+    dated today and marked as a draft. `everyone` adds a list of every ranked household."""
     return NoticeBoard(
-        village_name=village.name,
+        lists=publishing.draft_lists(village, period, rulebook, everyone=everyone),
         committee_name=committee_name(village),
-        quarter_code=period.code,
         issue=None,
         published_on=today,
         publicity_until=None,
-        lists=sections,
+        qr_url=qr_url,
+        objections_to=_("村务监督委员会"),
+    )
+
+
+def published_notice_board(publication: Publication, *, qr_url: str | None = None) -> NoticeBoard:
+    """A published issue exactly as frozen (publishing.published_lists, the print and public
+    pages' lists), with its issue number and publicity period."""
+    lists = publishing.published_lists(publication)
+    village = db.session.get(Village, publication.village_id)
+    return NoticeBoard(
+        lists=lists,
+        committee_name=committee_name(village),
+        issue=publication.issue,
+        published_on=publication.publicity_start,
+        publicity_until=publication.publicity_end,
         qr_url=qr_url,
         objections_to=_("村务监督委员会"),
     )
@@ -153,43 +140,3 @@ def archive(village: Village, *, now: datetime) -> Archive:
 
 def _rulebook(village: Village) -> Rulebook:
     return standings.rulebook_for(village)
-
-
-def published_notice_board(publication, *, qr_url: str | None = None) -> NoticeBoard:
-    """A published issue exactly as frozen (its rows, names and reasons), for the notice board."""
-    from ..extensions import db
-    from ..publishing import published_lists
-
-    village = db.session.get(Village, publication.village_id)
-    lists = published_lists(publication)
-    sections = [
-        ListSection(
-            honour_list.tier_name,
-            honour_list.side,
-            [
-                ListRow(
-                    row.rank,
-                    row.number,
-                    row.public_name,
-                    row.group_name,
-                    row.points,
-                    row.balance,
-                    honour_list.tier_name,
-                    row.reason,
-                )
-                for row in honour_list.rows
-            ],
-        )
-        for honour_list in lists.lists
-    ]
-    return NoticeBoard(
-        village_name=village.name,
-        committee_name=committee_name(village),
-        quarter_code=publication.quarter_code,
-        issue=publication.issue,
-        published_on=publication.publicity_start,
-        publicity_until=publication.publicity_end,
-        lists=sections,
-        qr_url=qr_url,
-        objections_to=_("村务监督委员会"),
-    )

@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from ..honour_lists import HonourList
 from . import style
 from .cells import Table, cell, row
-from .data import ListSection, NoticeBoard
+from .data import NoticeBoard
 
 COLUMNS = (
     _l("名次"),
@@ -67,14 +68,16 @@ def publicity_text(board: NoticeBoard) -> str:
 
 
 def write_notice_board(board: NoticeBoard, stream: BinaryIO) -> None:
-    """Write the lists as an .xlsx to a binary stream: a sheet per list, in the board's order."""
+    """Write the lists as an .xlsx to a binary stream: a sheet per list, in the lists' order,
+    each row as the list gives it."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
     qr_png = _qr_png(board.qr_url) if board.qr_url else None
-    for section in board.lists:
-        _write_section(wb, board, section, style.sheet_title(str(section.title), taken), qr_png)
-    if not board.lists:
-        _write_section(wb, board, ListSection(_("红黑榜"), "red", []), "Sheet", qr_png)
+    for honour_list in board.lists.lists:
+        name = style.sheet_title(honour_list.tier_name, taken)
+        _write_section(wb, board, honour_list, name, qr_png)
+    if not board.lists.lists:  # a rulebook without tiers: one empty sheet, still titled and signed
+        _write_section(wb, board, HonourList("", _("红黑榜"), "red", []), "Sheet", qr_png)
     wb.save(stream)
 
 
@@ -84,7 +87,7 @@ def notice_board_bytes(board: NoticeBoard) -> bytes:
     return buffer.getvalue()
 
 
-def _write_section(wb, board: NoticeBoard, section: ListSection, name: str, qr_png) -> None:
+def _write_section(wb, board: NoticeBoard, section: HonourList, name: str, qr_png) -> None:
     ws = wb.create_sheet(name)
     looks = style.Looks(ws, section.side)
     width = len(COLUMNS)
@@ -107,7 +110,7 @@ def _write_section(wb, board: NoticeBoard, section: ListSection, name: str, qr_p
     ws.row_dimensions[3].height = 36
 
     ws.append([cell(ws, title(board), looks.title)])
-    ws.append([cell(ws, section.title, looks.subtitle)])
+    ws.append([cell(ws, section.tier_name, looks.subtitle)])
     ws.append([cell(ws, publicity_text(board), looks.info)])
     for index in (1, 2, 3):
         style.merge(ws, index, width)

@@ -6,10 +6,11 @@ Thin: parse the form, call pointsys.publishing, commit or roll back, render.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -79,6 +80,11 @@ def _today() -> date:
     return date.today()
 
 
+def _deadlines() -> publishing.Deadlines:
+    """The deployment's publicity and objection periods (PUBLICITY_DAYS, OBJECTION_DAYS)."""
+    return publishing.Deadlines.from_config(current_app.config)
+
+
 def _quarter_arg() -> Period:
     """The quarter asked for (?quarter=2026Q3), or the last quarter that has ended."""
     text = request.args.get("quarter") or quarter_of(_today()).previous().code
@@ -132,7 +138,7 @@ def _render_draft(quarter: Period, form: PublishForm, errors=()):
         closed=ledger.is_closed(village, quarter.start),
         ended=_today() >= quarter.end,
         latest=publishing.latest_issue(village, quarter),
-        default_days=publishing.default_publicity_days(),
+        default_days=_deadlines().publicity_days,
         form=form,
         errors=errors,
     )
@@ -148,13 +154,12 @@ def publish():
         abort(400)
     if not form.validate_on_submit():
         return _render_draft(quarter, form, _form_errors(form)), 400
+    deadlines = _deadlines()
+    if form.publicity_days.data is not None:  # the admin chose this issue's publicity period
+        deadlines = replace(deadlines, publicity_days=form.publicity_days.data)
     try:
         publication = publishing.publish(
-            current_village(),
-            quarter,
-            current_user,
-            form.publicity_days.data,
-            reason=form.reason.data,
+            current_village(), quarter, current_user, deadlines, reason=form.reason.data
         )
         db.session.commit()
     except (publishing.PublishingError, ledger.PointsError) as exc:
@@ -283,6 +288,7 @@ def settle(objection_id: int):
             actor=current_user,
             upheld=form.decision.data == "upheld",
             answer=form.answer.data,
+            deadlines=_deadlines(),
             correct_entry=form.correct_entry.data,
         )
         db.session.commit()
