@@ -458,12 +458,12 @@ def test_reissuing_a_quarter_after_a_household_joined_later_shows_no_change(vill
     lists, so issue 2 of an unchanged quarter lists the same households at the same places."""
     seven(village)
     close(village)
-    first = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    first = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     db.session.commit()
     newcomer = add_household(village, "008", "新户")
     newcomer.registered_on = date(2026, 11, 24)
     db.session.commit()
-    second = publishing.publish(village.village, Q3, village.admin, today=TODAY)
+    second = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
     db.session.commit()
     assert publishing.difference(first, second) == []
     assert [_row(r) for r in second.rows] == [_row(r) for r in first.rows]
