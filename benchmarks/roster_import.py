@@ -71,10 +71,11 @@ def read_only_load(data: bytes) -> int:
 def import_once(data: bytes, database_url: str, instance: str, reparse: bool = False) -> float:
     """Seconds for preview + commit into a fresh database (schema setup not timed)."""
     os.environ["POINTSYS_INSTANCE_PATH"] = instance
-    from pointsys import create_app, roster
+    from pointsys import create_app
     from pointsys import households as registry
     from pointsys.cli import init_database
     from pointsys.extensions import db
+    from pointsys.households import roster
     from pointsys.models import Household, Village
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})

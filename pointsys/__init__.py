@@ -9,15 +9,14 @@ from flask import Flask
 
 from .config import (
     ENV_PREFIX,
+    PACKAGE_DIR,
+    PROJECT_DIR,
     Defaults,
     database_url,
     instance_path_from_env,
     load_or_create_secret_key,
     secure_cookie_settings,
 )
-
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from . import accounts
 from .extensions import db
-from .households_cli import pick_village
+from .households.cli import pick_village
 from .models import Role
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])

@@ -13,8 +13,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
+from .config import PACKAGE_DIR, PROJECT_DIR
+
 TRANSLATIONS = PACKAGE_DIR / "translations"
 TARGET_LOCALES = ("en",)
 # N_ marks message ids in the pure rulebook package, which is translated without Flask.

@@ -11,7 +11,7 @@ from . import accounts_cli
 from .database import check_connection
 from .exports_cli import export_group
 from .extensions import db
-from .households_cli import households_group
+from .households.cli import households_group
 from .rules_cli import rules_group
 from .score_sheet_cli import sheets_group
 

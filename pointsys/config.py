@@ -11,6 +11,9 @@ import click
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+# The package and the checkout around it (templates/, rules/): the one definition everything uses.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
 ENV_PREFIX = "POINTSYS"
 SECRET_KEY_FILE = "secret_key"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import accounts, audit, residents
 from .extensions import db
-from .households_demo import demo_registry
+from .households.demo import demo_registry
 from .ledger_demo import demo_ledger
 from .models import AuditEvent, Household, Member, Role, User, UserRole, Village
 from .navigation import ROLE_LABELS

@@ -25,11 +25,11 @@ from PIL import Image, UnidentifiedImageError
 
 from . import access, audit
 from .extensions import db
+from .ledger import Actor
 from .models import Entry, EntryPhoto, Household, Role, User
 from .rulebook.messages import N_
 from .translated import TranslatedError
-
-Actor = User | str
+from .uploads import byte_size, pixel_count
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PER_ENTRY = 5
@@ -95,10 +95,6 @@ class PhotosRefused(Exception):
         self.problems = problems
 
 
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def _read(upload: Any, max_bytes: int) -> bytes:
     """At most max_bytes + 1 bytes: enough to tell a file is too big without reading it all."""
     if isinstance(upload, bytes | bytearray):
@@ -123,7 +119,7 @@ def check(upload: Any, *, position: int = 1, max_bytes: int = DEFAULT_MAX_BYTES)
                 "第 %(n)s 张照片超过了每张 %(limit)s 的上限，请压缩或调低手机拍照分辨率后重新上传。"
             ),
             n=position,
-            limit=megabytes(max_bytes),
+            limit=byte_size(max_bytes),
         )
     kind = _kind_by_magic(data)
     if kind is None:
@@ -165,7 +161,7 @@ def _decode(data: bytes, kind: Kind, position: int) -> tuple[int, int]:
         raise EvidenceError(
             N_("第 %(n)s 张照片像素太多，请缩小到 %(limit)s 万像素以内后重新上传。"),
             n=position,
-            limit=(Image.MAX_IMAGE_PIXELS or 0) // 10000,
+            limit=pixel_count(Image.MAX_IMAGE_PIXELS or 0),
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise broken from None

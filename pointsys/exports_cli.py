@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from .households_cli import pick_village as _village
+from .households.cli import pick_village as _village
 from .spreadsheets import from_ledger
 from .spreadsheets.archive import write_archive
 from .spreadsheets.entry_detail import write_entry_detail

@@ -16,8 +16,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .extensions import db
-from .households import N_, Actor, TranslatedError
+from .households import Actor
 from .models import Household, ResidentAccess, Village, utcnow
+from .rulebook.messages import N_
+from .translated import TranslatedError
 
 PIN_LENGTH = 6
 # Compared against when the 户号 is unknown, so a wrong 户号 costs as long as a wrong PIN.

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import PROJECT_DIR, audit
+from . import audit
+from .config import PROJECT_DIR
 from .extensions import db
 from .models import RulebookSnapshot, User
 from .rulebook import Rulebook, loads, read_text

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from . import score_sheet
 from .extensions import db
-from .households_cli import pick_village as _village
+from .households.cli import pick_village as _village
 from .models import Role, User, Village, VillageGroup
 
 sheets_group = AppGroup("sheets", help="评分表：生成空白评分表，导入填好的评分表。")

@@ -90,7 +90,7 @@ def test_too_big_and_empty_are_refused():
     with pytest.raises(EvidenceError) as refused:
         evidence.check(upload(data), max_bytes=len(data) - 1)
     assert str(refused.value) == (
-        "第 1 张照片超过了每张 0.0 MB 的上限，请压缩或调低手机拍照分辨率后重新上传。"
+        f"第 1 张照片超过了每张 {len(data) - 1:,} B 的上限，请压缩或调低手机拍照分辨率后重新上传。"
     )
     assert evidence.check(data, max_bytes=len(data)).size == len(data)
     with pytest.raises(EvidenceError) as refused:
@@ -101,16 +101,26 @@ def test_too_big_and_empty_are_refused():
 def test_the_size_limit_is_shown_in_megabytes(app):
     with pytest.raises(EvidenceError) as refused:
         evidence.check(bytes(5 * 1024 * 1024 + 1))
-    assert "每张 5.0 MB 的上限" in str(refused.value)
+    assert "每张 5 MB 的上限" in str(refused.value)
+    with pytest.raises(EvidenceError) as refused:
+        evidence.check(bytes(512 * 1024 + 1), max_bytes=512 * 1024)
+    assert "每张 0.5 MB 的上限" in str(refused.value)
     with app.app_context():
         assert Limits.from_config(app.config) == Limits(5 * 1024 * 1024, 5)
 
 
 def test_a_decompression_bomb_is_refused(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 20_000_000)
+    # One bit a pixel: 20,005,000 pixels in a small file, refused before any pixel is decoded.
+    buffer = io.BytesIO()
+    Image.new("1", (5000, 4001)).save(buffer, "PNG")
+    with pytest.raises(EvidenceError) as refused:
+        evidence.check(buffer.getvalue())
+    assert str(refused.value) == "第 1 张照片像素太多，请缩小到 2,000 万像素以内后重新上传。"
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     with pytest.raises(EvidenceError) as refused:
         evidence.check(image_bytes("PNG", size=(20, 20)))
-    assert str(refused.value) == "第 1 张照片像素太多，请缩小到 0 万像素以内后重新上传。"
+    assert str(refused.value) == "第 1 张照片像素太多，请缩小到 0.01 万像素以内后重新上传。"
 
 
 # --- attach(): all or none, stored by hash, audited ---

@@ -5,8 +5,8 @@ from datetime import date
 from flask_babel import force_locale
 
 from pointsys import households as registry
-from pointsys import roster
 from pointsys.extensions import db
+from pointsys.households import roster
 from pointsys.models import AuditEvent, HouseholdStatus, Village
 
 from .conftest import csrf_token

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from pointsys import households as registry
 from pointsys.extensions import db
-from pointsys.models import AuditEvent, Household, Village
+from pointsys.models import AuditEvent, Household, Village, VillageGroup
 
 from .conftest import csrf_token, login
 from .test_roster import GOOD, MEMBERS, xlsx
@@ -85,7 +85,7 @@ def test_search_filters_and_paging(app, admin, village):
     html = admin.get("/households/?page=2").get_data(as_text=True)
     assert ">060<" in html and ">001<" not in html
     with app.app_context():
-        group_id = db.session.execute(db.select(registry.VillageGroup.id).limit(1)).scalar()
+        group_id = db.session.execute(db.select(VillageGroup.id).limit(1)).scalar()
     html = admin.get(f"/households/?group={group_id}").get_data(as_text=True)
     assert "共 2 户" in html
 

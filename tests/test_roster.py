@@ -7,8 +7,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from pointsys import households as registry
-from pointsys import roster
+from pointsys import uploads
 from pointsys.extensions import db
+from pointsys.households import roster
 from pointsys.models import AuditEvent, Household, Village
 
 
@@ -202,14 +203,14 @@ def test_read_only_households_refuse_changes_from_the_roster(village):
 
 def _encrypted_like() -> bytes:
     # An OLE2 compound file whose directory names the EncryptionInfo stream, as Excel writes.
-    return roster.OLE2_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
+    return uploads.OLE2_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (
-            roster.OLE2_MAGIC + b"\x00" * 600,
+            uploads.OLE2_MAGIC + b"\x00" * 600,
             "这是旧版 Excel（.xls）文件；请另存为 .xlsx 格式后再上传",
         ),
         (
@@ -251,15 +252,30 @@ def test_a_zip_that_is_not_a_workbook_is_refused(village):
         roster.plan_import(village, buffer.getvalue())
 
 
-def test_over_size_files_are_refused(village):
+TOO_BIG = "文件太大（%s），上限为 %s；请删去无关的工作表、图片后再上传，或分批导入"
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "shown"),
+    [
+        (3 * 1048576, 2 * 1048576, ("3 MB", "2 MB")),
+        (1048576, 1048576 // 2, ("1 MB", "0.5 MB")),
+        # A file just over the limit reads as over it: its size is rounded up, never down.
+        (2 * 1048576 + 1, 2 * 1048576, ("2.1 MB", "2 MB")),
+        (5000, 1024, ("4.9 KB", "1 KB")),
+    ],
+)
+def test_over_size_files_are_refused_with_readable_sizes(village, size, limit, shown):
     with pytest.raises(roster.RosterError) as exc:
-        roster.plan_import(village, xlsx(GOOD), max_bytes=1024)
-    assert str(exc.value).startswith("文件太大（0.0 MB），上限为 0 MB；")
+        roster.open_workbook(b"PK\x03\x04" + b"\x00" * (size - 4), max_bytes=limit)
+    assert str(exc.value) == TOO_BIG % shown
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(village):
+    data = xlsx(GOOD)
     with pytest.raises(roster.RosterError) as exc:
-        roster.open_workbook(b"PK\x03\x04" + b"\x00" * (3 * 1048576), max_bytes=2 * 1048576)
-    assert str(exc.value) == (
-        "文件太大（3.0 MB），上限为 2 MB；请删去无关的工作表、图片后再上传，或分批导入"
-    )
+        roster.plan_import(village, data, max_bytes=1024)
+    assert str(exc.value) == TOO_BIG % (uploads.byte_size(len(data), round_up=True), "1 KB")
 
 
 def test_the_digest_changes_when_the_registry_changes_after_preview(village):

@@ -1,6 +1,7 @@
 """Score sheets: generate, fill in with openpyxl, parse, record; every problem pinned."""
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -400,8 +401,11 @@ def test_files_that_are_not_score_sheets(village, content, message):
 
 def test_too_big(village):
     with pytest.raises(ScoreSheetError) as caught:
-        score_sheet.parse(village.village, data(blank(village)), max_bytes=1000)
-    assert str(caught.value).startswith("文件太大（0.0 MB），上限为 0 MB")
+        score_sheet.parse(village.village, data(blank(village)), max_bytes=2048)
+    assert re.fullmatch(
+        r"文件太大（\d+(\.\d)? KB），上限为 2 KB；请删去无关的工作表、图片后再上传，或分批导入",
+        str(caught.value),
+    )
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import rules_store
 from ..extensions import db
-from ..households import N_
 from ..models import Household, HouseholdStatus, Village, VillageGroup
 from ..rulebook.describe import plain
+from ..rulebook.messages import N_
 from ..rulebook.model import ItemVersion
 from .layout import (
     FIRST_ROW,

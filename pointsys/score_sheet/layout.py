@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 
-from ..households import N_
 from ..rulebook.describe import plain, signed
+from ..rulebook.messages import N_
 from ..rulebook.model import ItemVersion
 from ..translated import TranslatedError
 

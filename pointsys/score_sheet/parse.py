@@ -18,11 +18,11 @@ from flask_babel import gettext
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
-from .. import roster, rules_store
+from .. import rules_store, uploads
 from ..extensions import db
-from ..households import N_
 from ..ledger import Draft
 from ..models import Household, HouseholdStatus, Village, VillageGroup
+from ..rulebook.messages import N_
 from .layout import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -76,8 +76,8 @@ def parse(
     if not data:
         raise ScoreSheetError(N_("文件是空的；请选择填好的评分表 .xlsx 文件。"))
     try:
-        wb = roster.open_workbook(data, max_bytes)
-    except roster.RosterError as exc:
+        wb = uploads.open_workbook(data, max_bytes)
+    except uploads.UploadError as exc:
         raise ScoreSheetError(exc.message, **exc.params) from None
     try:
         meta = _read_meta(wb)
@@ -88,7 +88,7 @@ def parse(
                 sheet=meta["sheet"],
             )
         rows = wb[meta["sheet"]].iter_rows(values_only=True)
-        parsed = Parsed(roster.sha256(data), group, meta["sheet_id"], None, meta["columns"])
+        parsed = Parsed(uploads.sha256(data), group, meta["sheet_id"], None, meta["columns"])
         _read_rows(village, parsed, meta, rows, max_rows)
     finally:
         wb.close()

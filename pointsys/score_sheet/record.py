@@ -7,19 +7,17 @@ the commit will do, and a replay of an imported sheet shows as such before anyth
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from .. import ledger, roster, rules_store
+from .. import ledger, rules_store, uploads
 from ..extensions import db
-from ..households import N_
 from ..ledger import PointsError, SubmissionRefused
 from ..ledger.common import Actor
 from ..ledger.notices import notices_for
 from ..rulebook.describe import signed
+from ..rulebook.messages import N_
 from .layout import Problem, ScoreSheetError, number_text
 from .parse import Parsed
 
@@ -114,15 +112,14 @@ def record(
 
 def store_upload(directory: str, data: bytes) -> str:
     """Keep an upload between preview and commit, named by its sha256 (old ones are dropped)."""
-    return roster.store_upload(directory, data)
+    return uploads.store_upload(directory, data)
 
 
 def load_upload(directory: str, digest: str) -> bytes:
     """The kept upload with this sha256, checked again, or a ScoreSheetError."""
-    path = Path(directory) / f"{digest}.xlsx"
-    if not re.fullmatch(r"[0-9a-f]{64}", digest or "") or not path.exists():
-        raise ScoreSheetError(N_("预览已失效（文件只保留两天），请重新上传评分表。"))
-    data = path.read_bytes()
-    if roster.sha256(data) != digest:
-        raise ScoreSheetError(N_("保存的评分表文件已被改动，请重新上传。"))
-    return data
+    try:
+        return uploads.load_upload(directory, digest)
+    except uploads.KeptUploadGone:
+        raise ScoreSheetError(N_("预览已失效（文件只保留两天），请重新上传评分表。")) from None
+    except uploads.KeptUploadChanged:
+        raise ScoreSheetError(N_("保存的评分表文件已被改动，请重新上传。")) from None

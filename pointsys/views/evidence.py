@@ -22,7 +22,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 
-from .. import evidence
+from .. import evidence, uploads
 from ..extensions import db, login_manager
 from ..models import Entry, EntryPhoto
 from .admin import role_required
@@ -77,7 +77,7 @@ def _render(entry: Entry, form: PhotosForm, problems=(), status: int = 200):
             problems=problems,
             may_upload=current_user.has_role(*evidence.UPLOADER_ROLES),
             max_per_entry=limits.max_per_entry,
-            max_size=evidence.megabytes(limits.max_bytes),
+            max_size=uploads.byte_size(limits.max_bytes),
         ),
         status,
     )

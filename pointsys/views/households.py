@@ -1,6 +1,6 @@
 """Households (户): the registry pages, roster import/export, door plaques and the resident page.
 
-Thin: parse the form, call pointsys.households / pointsys.roster, commit or roll back, render.
+Thin: parse the form, call pointsys.households (and its roster), commit or roll back, render.
 """
 
 from __future__ import annotations
@@ -36,10 +36,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import access, household_summary, residents, roster
+from .. import access, household_summary, residents
 from .. import households as registry
 from ..extensions import db
-from ..models import Household, HouseholdStatus, Role, Village
+from ..households import roster
+from ..models import Household, HouseholdStatus, Role, Village, VillageGroup
+from ..rulebook.messages import N_
 from .admin import role_required
 
 bp = Blueprint("households", __name__)
@@ -242,7 +244,7 @@ def _member_choices(household: Household) -> list[SelectChoice]:
 def _group(village: Village, group_id: int | None):
     if not group_id:
         return None
-    group = db.session.get(registry.VillageGroup, group_id)
+    group = db.session.get(VillageGroup, group_id)
     return group if group is not None and group.village_id == village.id else None
 
 
@@ -393,7 +395,7 @@ def merge(household_id: int):
         survivor = registry.find_household(village, form.survivor_number.data.strip())
         if survivor is None:
             raise registry.RegistryError(
-                registry.N_("户号 %(number)s 不存在"), number=form.survivor_number.data.strip()
+                N_("户号 %(number)s 不存在"), number=form.survivor_number.data.strip()
             )
         registry.merge_households(
             household, survivor, on=form.effective_on.data, actor=current_user

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import audit
-from . import households as registry
-from .extensions import db
-from .models import Household, HouseholdStatus, HouseholdStatusChange, HouseholdTag, Village
+from .. import audit
+from ..extensions import db
+from ..models import Household, HouseholdStatus, HouseholdStatusChange, HouseholdTag, Village
+from . import registry
+from .plaques import new_plaque_token
+from .search import pinyin_keys
 
 ACTOR = "demo"
 DEMO_GROUPS = ["一组", "二组", "三组"]
@@ -54,10 +56,10 @@ def _fill(household: Household, groups, values) -> bool:
     before = registry.snapshot(household)
     changed = False
     if not household.head_initials:
-        household.head_initials, household.head_pinyin = registry.pinyin_keys(household.head_name)
+        household.head_initials, household.head_pinyin = pinyin_keys(household.head_name)
         changed = True
     if household.plaque_token is None:
-        household.plaque_token = registry.new_plaque_token()
+        household.plaque_token = new_plaque_token()
         changed = True
     if not household.status_history:
         since = household.status_since or date(2026, 1, 1)

@@ -1,4 +1,4 @@
-"""The household registry: create, change, move out, split and merge households; lineage; search.
+"""The household registry: groups, households, members, statuses; the values the audit keeps.
 
 Plain arguments in, model rows out; no request or current_user. Every write goes through the audit
 trail in the caller's transaction, and nothing here commits: the caller commits or rolls back whole.
@@ -6,23 +6,15 @@ trail in the caller's transaction, and nothing here commits: the caller commits 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pypinyin import lazy_pinyin
-from sqlalchemy import Select, and_, exists, or_
-
-from . import audit
-from .extensions import db
-from .models import (
+from .. import audit
+from ..extensions import db
+from ..models import (
     Household,
-    HouseholdLink,
     HouseholdStatus,
     HouseholdStatusChange,
     HouseholdTag,
@@ -32,7 +24,10 @@ from .models import (
     VillageGroup,
     utcnow,
 )
-from .translated import TranslatedError
+from ..rulebook.messages import N_
+from ..translated import TranslatedError
+from .plaques import new_plaque_token
+from .search import pinyin_keys
 
 STATUS_NAMES = {
     HouseholdStatus.ACTIVE: "在册",
@@ -45,52 +40,12 @@ SEX_BY_NAME = {"男": "M", "女": "F", "M": "M", "F": "F", "m": "M", "f": "F"}
 
 # Mainland mobile numbers, or a landline with its area code (0xxx-xxxxxxx).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-# Surnames whose everyday reading differs from pypinyin's default for the character.
-SURNAME_READINGS = {
-    "曾": "zeng",
-    "单": "shan",
-    "解": "xie",
-    "仇": "qiu",
-    "区": "ou",
-    "查": "zha",
-    "朴": "piao",
-    "覃": "qin",
-    "盖": "ge",
-    "缪": "miao",
-    "翟": "zhai",
-    "乐": "yue",
-    "尉": "yu",
-}
 
 Actor = User | str  # a staff user, or a label such as "cli" or "demo"
 
 
-def N_(message: str) -> str:
-    """Mark a message id for extraction; it is translated when shown, not here."""
-    return message
-
-
 class RegistryError(TranslatedError):
     """A change the registry refuses; the message tells a clerk what to do."""
-
-
-@dataclass(frozen=True)
-class LedgerSource:
-    """Entries of household_id dated before `until` (None: no end) count for the household."""
-
-    household_id: int
-    until: date | None
-
-
-@functools.lru_cache(maxsize=8192)
-def pinyin_keys(name: str) -> tuple[str, str]:
-    """Initials and full pinyin of a name, lower case: ("zsm", "zhangsanming")."""
-    syllables = lazy_pinyin(name, errors="ignore")
-    if name and name[0] in SURNAME_READINGS and syllables:
-        syllables[0] = SURNAME_READINGS[name[0]]
-    cleaned = [re.sub(r"[^a-z0-9]", "", s.lower()) for s in syllables]
-    cleaned = [s for s in cleaned if s]
-    return "".join(s[0] for s in cleaned)[:50], "".join(cleaned)[:200]
 
 
 def normalise_phone(value: str | None) -> str | None:
@@ -103,11 +58,6 @@ def normalise_phone(value: str | None) -> str | None:
             N_("电话“%(value)s”格式不对：应为 11 位手机号或带区号的座机号"), value=value
         )
     return text
-
-
-def new_plaque_token() -> str:
-    """A fresh unguessable token for a door plaque's QR code (192 random bits)."""
-    return secrets.token_urlsafe(24)
 
 
 def snapshot(household: Household) -> dict[str, Any]:
@@ -389,245 +339,3 @@ def member_values(member: Member) -> dict[str, Any]:
         "birth_year": member.birth_year,
         "is_party_member": member.is_party_member,
     }
-
-
-def split_household(
-    household: Household,
-    *,
-    new_number: str,
-    member_ids: Iterable[int],
-    new_head_id: int,
-    on: date,
-    actor: Actor,
-    address: str | None = None,
-) -> Household:
-    """分户: the chosen members leave for a new household; lineage records split_from and the day.
-
-    Points rule (README "Households"): the original household keeps its whole ledger; the new one
-    starts from nothing on `on`.
-    """
-    ensure_editable(household)
-    moving_ids = set(member_ids)
-    by_id = {m.id: m for m in household.members}
-    if not moving_ids:
-        raise RegistryError(N_("请选择要分出的家庭成员"))
-    if not moving_ids <= set(by_id):
-        raise RegistryError(N_("所选成员不属于这一户"))
-    if new_head_id not in moving_ids:
-        raise RegistryError(N_("新户户主必须是分出的成员之一"))
-    staying = [m for m in household.members if m.id not in moving_ids]
-    if not any(m.name == household.head_name and m.relation == "户主" for m in staying):
-        raise RegistryError(N_("原户主不能分出；如需更换户主，请先修改原户的户主"))
-    village = db.session.get(Village, household.village_id)
-    head = by_id[new_head_id]
-    new = create_household(
-        village,
-        number=new_number,
-        head_name=head.name,
-        actor=actor,
-        address=address if address is not None else household.address,
-        group=household.group,
-        grid=household.grid,
-        on=on,
-        add_head_member=False,  # the head comes over below as a real member row, details and all
-    )
-    for member in sorted((by_id[i] for i in moving_ids), key=lambda m: m.id):
-        household.members.remove(member)
-        member.relation = "户主" if member.id == new_head_id else member.relation
-        new.members.append(member)
-    db.session.add(
-        HouseholdLink(kind="split", source_id=household.id, target_id=new.id, effective_on=on)
-    )
-    db.session.flush()
-    audit.record(
-        "split",
-        "household",
-        household.id,
-        actor=actor,
-        before={"members": sorted(by_id[i].name for i in by_id)},
-        after={
-            "new_household": new.number,
-            "moved_members": sorted(by_id[i].name for i in moving_ids),
-            "effective_on": on.isoformat(),
-        },
-    )
-    return new
-
-
-def merge_households(absorbed: Household, survivor: Household, *, on: date, actor: Actor) -> None:
-    """合户: `absorbed` joins `survivor` on `on`; absorbed is cancelled and kept read-only.
-
-    Points rule (README "Households"): the survivor carries the absorbed household's approved
-    entries dated before `on`; the absorbed household keeps its own history for reading.
-    """
-    if absorbed.id == survivor.id:
-        raise RegistryError(N_("不能把一户并入它自己"))
-    if absorbed.village_id != survivor.village_id:
-        raise RegistryError(N_("只能合并同一个村的户"))
-    ensure_editable(absorbed)
-    ensure_editable(survivor)
-    for member in absorbed.members:
-        # Copies, so the cancelled household still shows who lived there.
-        survivor.members.append(
-            Member(
-                name=member.name,
-                relation=member.relation if member.relation != "户主" else "原户主",
-                sex=member.sex,
-                birth_year=member.birth_year,
-                is_party_member=member.is_party_member,
-            )
-        )
-    db.session.add(
-        HouseholdLink(kind="merge", source_id=absorbed.id, target_id=survivor.id, effective_on=on)
-    )
-    change_status(
-        absorbed,
-        HouseholdStatus.CANCELLED,
-        on=on,
-        actor=actor,
-        reason=f"并入户号 {survivor.number}",
-    )
-    audit.record(
-        "merge",
-        "household",
-        survivor.id,
-        actor=actor,
-        before={"members": len(survivor.members) - len(absorbed.members)},
-        after={"merged": absorbed.number, "effective_on": on.isoformat()},
-    )
-
-
-def ledger_sources(
-    household_id: int, links: Iterable[tuple[str, int, int, date]]
-) -> list[LedgerSource]:
-    """Whose entries count for a household's balance: itself, plus every household merged into it
-    (recursively) up to the day of the merge. Splits add nothing: a new household starts at zero.
-
-    `links` are (kind, source_id, target_id, effective_on) rows of HouseholdLink.
-    """
-    merged_into: dict[int, list[tuple[int, date]]] = {}
-    for kind, source, target, effective_on in links:
-        if kind == "merge":
-            merged_into.setdefault(target, []).append((source, effective_on))
-    result = [LedgerSource(household_id, None)]
-    seen = {household_id}
-    pending = [(household_id, None)]
-    while pending:
-        current, until = pending.pop()
-        for source, effective_on in merged_into.get(current, []):
-            if source in seen:
-                continue
-            seen.add(source)
-            limit = effective_on if until is None else min(until, effective_on)
-            result.append(LedgerSource(source, limit))
-            pending.append((source, limit))
-    return result
-
-
-def lineage_of(household: Household) -> list[HouseholdLink]:
-    return list(
-        db.session.execute(
-            db.select(HouseholdLink)
-            .where(
-                or_(
-                    HouseholdLink.source_id == household.id, HouseholdLink.target_id == household.id
-                )
-            )
-            .order_by(HouseholdLink.effective_on, HouseholdLink.id)
-        ).scalars()
-    )
-
-
-def rotate_plaque_token(household: Household, *, actor: Actor) -> str:
-    """Give the household a new plaque token; the old QR code stops working at once."""
-    old = household.plaque_token
-    household.plaque_token = new_plaque_token()
-    household.plaque_token_rotated_at = utcnow()
-    db.session.flush()
-    # The token is a capability: the audit trail keeps only a short fingerprint of it.
-    audit.record(
-        "rotate_plaque_token",
-        "household",
-        household.id,
-        actor=actor,
-        before={"token": _fingerprint(old)},
-        after={"token": _fingerprint(household.plaque_token)},
-    )
-    return household.plaque_token
-
-
-def _fingerprint(token: str | None) -> str | None:
-    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else None
-
-
-def by_plaque_token(token: str) -> Household | None:
-    """The household a plaque's QR code opens, or None for an unknown or rotated token."""
-    if not token or len(token) > 64:
-        return None
-    return db.session.execute(
-        db.select(Household).filter_by(plaque_token=token)
-    ).scalar_one_or_none()
-
-
-def _prefix(column, text: str):
-    """column starts with text, written as a range so a plain b-tree index serves it."""
-    upper = text[:-1] + chr(ord(text[-1]) + 1)
-    return and_(column >= text, column < upper)
-
-
-def search(
-    village_id: int,
-    *,
-    text: str = "",
-    group_id: int | None = None,
-    tag: str | None = None,
-    status: str | None = None,
-) -> Select:
-    """Households of a village matching a number, a name or pinyin initials ("zsm"), filtered."""
-    query = db.select(Household).where(Household.village_id == village_id)
-    text = (text or "").strip()
-    if text:
-        if re.fullmatch(r"[A-Za-z]+", text):
-            key = text.lower()
-            query = query.where(
-                or_(
-                    _prefix(Household.head_initials, key),
-                    _prefix(Household.head_pinyin, key),
-                    Household.number == text,
-                )
-            )
-        else:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(
-                or_(
-                    Household.number == text,
-                    _prefix(Household.number, text),
-                    Household.head_name.like(pattern, escape="\\"),
-                    exists().where(
-                        Member.household_id == Household.id,
-                        Member.name.like(pattern, escape="\\"),
-                    ),
-                )
-            )
-    if group_id:
-        query = query.where(Household.group_id == group_id)
-    if tag:
-        query = query.where(
-            exists().where(HouseholdTag.household_id == Household.id, HouseholdTag.name == tag)
-        )
-    if status:
-        query = query.where(Household.status == status)
-    return query.order_by(Household.number)
-
-
-def tags_in_use(village_id: int, *conditions) -> list[str]:
-    """Tags on the village's households (those matching `conditions`, e.g. access's filter)."""
-    return list(
-        db.session.execute(
-            db.select(HouseholdTag.name)
-            .join(Household)
-            .where(Household.village_id == village_id, *conditions)
-            .distinct()
-            .order_by(HouseholdTag.name)
-        ).scalars()
-    )

@@ -1,6 +1,6 @@
 """`flask households …`: roster import, export and template from the command line.
 
-Thin shells over pointsys.roster: the same checks and all-or-nothing write as the web pages.
+Thin shells over households.roster: the same checks and all-or-nothing write as the web pages.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from ..extensions import db
+from ..models import Village
 from . import roster
-from .extensions import db
-from .models import Village
 
 households_group = AppGroup("households", help="户籍：名册导入、导出与模板。")
 
