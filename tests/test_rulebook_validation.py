@@ -74,8 +74,20 @@ EXPECTED = {
     "number_out_of_range": [
         "rules/tests/invalid/number_out_of_range.toml:16:1: categories[0].items[0].points: 数字 “Infinity” 超出范围；请写绝对值小于 1000000000 的数。",
     ],
+    "precision_not_allowed": [
+        "rules/tests/invalid/precision_not_allowed.toml:7:1: rulebook.precision: precision 是积分保留的小数位数，只能是 0、1 或 2，现在是 “3”；一般写 1（如 0.5 分）。",
+    ],
+    "precision_two_places": [
+        "rules/tests/invalid/precision_two_places.toml:17:1: categories[0].items[0].points: 积分最多两位小数（本细则 precision = 2），“0.125” 不行；请改为如 0.25 这样的值。",
+    ],
+    "precision_whole_points": [
+        "rules/tests/invalid/precision_whole_points.toml:17:1: categories[0].items[0].points: 积分须为整数（本细则 precision = 0），“0.5” 不行；请改为如 1 这样的值。",
+    ],
     "range_min_above_max": [
         "rules/tests/invalid/range_min_above_max.toml:16:11: categories[0].items[0].range.min: 最小值 -2 大于最大值 -10；请对调或改正。",
+    ],
+    "reset_on_feb_29": [
+        "rules/tests/invalid/reset_on_feb_29.toml:9:1: account.reset_on: “02-29” 不是每年都有（平年没有 2 月 29 日）；请改为 “02-28” 或 “03-01”。",
     ],
     "retired_before_effective": [
         "rules/tests/invalid/retired_before_effective.toml:18:1: categories[0].items[0].retired: 停用日期 2026-03-01 不晚于生效日期 2026-03-01；停用日期须在生效日期之后。",
@@ -87,7 +99,8 @@ EXPECTED = {
         "rules/tests/invalid/shared_cap_single_item.toml:21:1: shared_caps[0].items: 合并上限至少要列出两个事项；只管一个事项请在该事项里写 cap。",
     ],
     "shared_cap_unknown_item": [
-        "rules/tests/invalid/shared_cap_unknown_item.toml:27:18: shared_caps[0].items[1]: 未知的事项编码 “A-03”。您是不是要写 “A-02”？",
+        # A different number is a different item, not a typo: no guess that would change the rule.
+        "rules/tests/invalid/shared_cap_unknown_item.toml:27:18: shared_caps[0].items[1]: 未知的事项编码 “A-03”。可用的有：A-01, A-02。",
     ],
     "stars_duplicate_level": [
         "rules/tests/invalid/stars_duplicate_level.toml:9:37: honours.stars[1].level: 5 星写了两次；每个星级只写一次。",
@@ -134,6 +147,13 @@ EXPECTED = {
     "unknown_period": [
         "rules/tests/invalid/unknown_period.toml:17:1: categories[0].items[0].once_per: 未知的取值 “week”。可用的有：month, quarter, year。",
     ],
+    "unknown_period_not_a_typo": [
+        # "half_year" is no misspelling of "year": offering it would silently change the rule.
+        "rules/tests/invalid/unknown_period_not_a_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “half_year”。可用的有：month, quarter, year。",
+    ],
+    "unknown_period_typo": [
+        "rules/tests/invalid/unknown_period_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “quater”。您是不是要写 “quarter”？",
+    ],
     "unknown_veto_consequence": [
         "rules/tests/invalid/unknown_veto_consequence.toml:20:9: categories[0].items[0].veto[0]: 未知的一票否决后果 “bar_red_lst”。您是不是要写 “bar_red_list”？",
     ],
@@ -150,7 +170,7 @@ EXPECTED = {
         "rules/tests/invalid/wrong_type.toml:16:1: categories[0].items[0].points: 应为数字，现在是 “两分”。",
     ],
     "zero_points": [
-        "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去。",
+        "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去（只起一票否决作用的事项可以写 points = 0，并写明 veto）。",
     ],
 }
 
