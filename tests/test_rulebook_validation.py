@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pointsys.rulebook import RulebookError, load, loads
 from pointsys.rulebook.locate import Locator
+from pointsys.rulebook.messages import suggestion
 
 PROJECT = Path(__file__).resolve().parent.parent
 INVALID = PROJECT / "rules" / "tests" / "invalid"
@@ -291,3 +292,59 @@ def test_the_benchmark_generates_a_valid_rulebook():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert len(loads(module.generate(120), "bench.toml").items) == 120
+
+
+@pytest.mark.parametrize(
+    ("word", "choices", "guess"),
+    [
+        ("quater", ("month", "quarter", "year"), "quarter"),  # a letter left out
+        ("yaer", ("month", "quarter", "year"), "year"),  # two letters swapped
+        ("Quarter", ("month", "quarter", "year"), "quarter"),
+        ("half_year", ("month", "quarter", "year"), None),  # a different period, not a typo
+        ("week", ("month", "quarter", "year"), None),
+        ("yr", ("month", "quarter", "year"), None),
+        ("tittle", ("code", "title", "article"), "title"),
+        ("bar_red_lst", ("black_list", "bar_red_list", "bar_redemption"), "bar_red_list"),
+        ("bar_redemtpoin", ("black_list", "bar_red_list", "bar_redemption"), "bar_redemption"),
+        ("A-03", ("A-01",), None),  # another number is another item
+        ("ENV-09", ("ENV-01", "ENV-08"), None),
+        ("ENV-1", ("ENV-01", "ENV-02"), "ENV-01"),
+        ("rset", ("reset", "reset_on"), "reset"),
+        ("cap", ("cat", "car"), None),  # two equally close: no guess
+    ],
+)
+def test_did_you_mean_only_for_a_likely_misspelling(word, choices, guess):
+    assert suggestion(word, choices) == guess
+
+
+def test_a_reset_day_every_year_has_in_english():
+    assert _problems("reset_on_feb_29", "en") == [
+        "rules/tests/invalid/reset_on_feb_29.toml:9:1: account.reset_on: “02-29” does not come "
+        "every year (common years have no 29 February); write “02-28” or “03-01” instead."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "zh", "en"),
+    [
+        (
+            PermissionError(13, "Permission denied"),
+            "没有权限读取这个文件；请检查文件的权限。",
+            "No permission to read this file; check its permissions.",
+        ),
+        (
+            OSError(5, "Input/output error"),
+            "无法读取这个文件：Input/output error。",
+            "Cannot read this file: Input/output error.",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(monkeypatch, error, zh, en):
+    def refuse(self):
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(RulebookError) as caught:
+        load("rules/x.toml")
+    (problem,) = caught.value.problems
+    assert (problem.text(), problem.text("en")) == (f"rules/x.toml: {zh}", f"rules/x.toml: {en}")

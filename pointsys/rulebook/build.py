@@ -49,10 +49,14 @@ ITEM_KEYS = ("code", "effective", "retired", "changes", *VERSIONED)
 CHANGE_KEYS = ("effective", "note", *VERSIONED)
 
 
-def loads(text: str, file: str = "<text>") -> Rulebook:
-    """Parse and validate a rulebook; raises RulebookError with all problems, located."""
+def loads(text: str, file: str = "<text>", *, stored: bool = False) -> Rulebook:
+    """Parse and validate a rulebook; raises RulebookError with all problems, located.
+
+    stored=True reads a snapshot already in force: checks added since it was stored (a reset on
+    02-29) are not applied to it, so a rulebook that was loaded never becomes unreadable.
+    """
     data = parse_toml(text, file)
-    reader = Reader(text, file)
+    reader = Reader(text, file, stored=stored)
     rulebook = _rulebook(reader, data)
     if reader.problems:
         raise RulebookError(reader.located())

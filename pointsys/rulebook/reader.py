@@ -66,9 +66,10 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
 class Reader:
     """Reads values by key path, recording a Problem for each thing wrong and carrying on."""
 
-    def __init__(self, text: str, file: str):
+    def __init__(self, text: str, file: str, stored: bool = False):
         self.text = text
         self.file = file
+        self.stored = stored  # a snapshot already in force: see build.loads
         self.problems: list[tuple[Path, str, dict[str, Any]]] = []
         self.precision = DEFAULT_PRECISION  # set from [rulebook] precision before any points
 
@@ -182,8 +183,9 @@ class Reader:
         try:
             if match:
                 date(2000, int(match[1]), int(match[2]))  # 2000 is a leap year: 02-29 gets here
-                if (int(match[1]), int(match[2])) == (2, 29):
-                    # A day that three years in four lack cannot start every year.
+                if (int(match[1]), int(match[2])) == (2, 29) and not self.stored:
+                    # A day that three years in four lack cannot start every year. (A snapshot
+                    # stored before this check resets on the last day of February instead.)
                     self.problem(
                         (*path, key),
                         N_(
