@@ -6,6 +6,7 @@ Pure Python, no Flask: the rulebook, the ledger and the standings all count in t
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -95,9 +96,17 @@ def quarter_of(day: date) -> Period:
 
 
 def account_year(reset_on: tuple[int, int], day: date) -> tuple[date, date]:
-    """The [start, end) of the points year that `day` falls in, for a reset on (month, day)."""
-    month, dom = reset_on
-    start = date(day.year, month, dom)
+    """The [start, end) of the points year that `day` falls in, for a reset on (month, day).
+
+    A reset day a year lacks (02-29 outside leap years) falls on that month's last day; rulebook
+    validation refuses 02-29, but a snapshot stored before it did must not break every balance.
+    """
+    start = _reset_day(day.year, reset_on)
     if day < start:
-        start = date(day.year - 1, month, dom)
-    return start, date(start.year + 1, month, dom)
+        start = _reset_day(day.year - 1, reset_on)
+    return start, _reset_day(start.year + 1, reset_on)
+
+
+def _reset_day(year: int, reset_on: tuple[int, int]) -> date:
+    month, dom = reset_on
+    return date(year, month, min(dom, calendar.monthrange(year, month)[1]))

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from .rulebook import RulebookError, load
-from .rulebook.describe import limits_text, points_text
+from .rulebook.describe import limits_text, points_text, precision_text
 from .rulebook.messages import N_, translate
 from .rulebook.scenarios import load_scenarios, run, uncovered
 
@@ -43,7 +43,7 @@ def _short(path: Path) -> Path:
 
 
 @rules_group.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
 @LANGUAGE
 def check_command(paths: tuple[str, ...], lang: str) -> None:
     """Validate rulebooks (default: rules/*.toml); list every problem; exit 1 if there is any."""
@@ -69,7 +69,7 @@ def check_command(paths: tuple[str, ...], lang: str) -> None:
 
 
 @rules_group.command("show")
-@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", required=False, type=click.Path())
 @click.option(
     "--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Show the items in force on this day."
 )
@@ -87,6 +87,7 @@ def show_command(path: str | None, day, lang: str) -> None:
         ) from None
     on = day.date() if day else date.today()
     click.echo(f"{rulebook.name} · {rulebook.version} · {on}")
+    click.echo(precision_text(rulebook, lang))
     for category in rulebook.categories:
         click.echo(f"\n[{category.code}] {category.name}")
         for code in category.items:
@@ -99,7 +100,7 @@ def show_command(path: str | None, day, lang: str) -> None:
 
 
 @rules_group.command("load")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
 @LANGUAGE
 def load_command(paths: tuple[str, ...], lang: str) -> None:
     """Store validated rulebooks as immutable snapshots; a failing file is never stored."""
@@ -141,17 +142,17 @@ def load_command(paths: tuple[str, ...], lang: str) -> None:
 
 
 @rules_group.command("test")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
 @LANGUAGE
 def test_command(paths: tuple[str, ...], lang: str) -> None:
     """Run the rule scenarios (default: rules/tests/*.toml); exit 1 if any expectation fails."""
-    failures = 0
+    problems = failures = 0
     for path in _scenario_files(paths):
         try:
             rulebook_path, scenarios = load_scenarios(path)
             rulebook = load(rulebook_path)
         except RulebookError as exc:
-            failures += len(exc.problems)
+            problems += len(exc.problems)
             click.echo(exc.text(lang), err=True)
             continue
         outcomes = [run(rulebook, scenario, str(path)) for scenario in scenarios]
@@ -163,7 +164,11 @@ def test_command(paths: tuple[str, ...], lang: str) -> None:
                 click.echo("    " + text)
         for gap in uncovered(rulebook, outcomes):
             click.echo(translate(N_("未覆盖：{gap}"), lang, gap=gap))
+    # A file that cannot be read is a problem, not an expectation that failed: say which it was.
+    summary = []
+    if problems:
+        summary.append(translate(N_("共发现 {count} 个问题。"), lang, count=problems))
     if failures:
-        raise click.ClickException(
-            translate(N_("共有 {count} 处与预期不符。"), lang, count=failures)
-        )
+        summary.append(translate(N_("共有 {count} 处与预期不符。"), lang, count=failures))
+    if summary:
+        raise click.ClickException(" ".join(summary))

@@ -70,10 +70,10 @@ def current_snapshot(village_code: str) -> RulebookSnapshot | None:
 
 
 def rulebook_of(snapshot: RulebookSnapshot) -> Rulebook:
-    """The snapshot's rulebook (parsed once per process; stored text always validates)."""
+    """The snapshot's rulebook (parsed once per process; stored text validated when stored)."""
     rulebook = _parsed.get(snapshot.sha256)
     if rulebook is None:
-        rulebook = _parsed[snapshot.sha256] = loads(snapshot.text, snapshot.source)
+        rulebook = _parsed[snapshot.sha256] = loads(snapshot.text, snapshot.source, stored=True)
     return rulebook
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pointsys.rulebook import RulebookError, load
-from pointsys.rulebook.scenarios import run_file, uncovered
+from pointsys.rulebook.scenarios import load_scenarios, run_file, uncovered
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 SCENARIO_FILES = sorted((RULES / "tests").glob("*.toml"))
@@ -24,10 +24,35 @@ def test_scenarios_pass(path):
     assert {o.name: o.failure_texts() for o in outcomes if o.failures} == {}
 
 
+def _files_for(rulebook_path: Path) -> list[Path]:
+    return [p for p in SCENARIO_FILES if load_scenarios(p)[0].resolve() == rulebook_path.resolve()]
+
+
 def test_demo_scenarios_cover_every_version_boundary_and_cap_on_both_sides():
     rulebook = load(RULES / "demo.toml")
-    outcomes = [o for path in SCENARIO_FILES for o in run_file(path, rulebook)]
+    outcomes = [o for path in _files_for(RULES / "demo.toml") for o in run_file(path, rulebook)]
     assert uncovered(rulebook, outcomes) == []
+
+
+def test_every_scenario_rulebook_is_covered_and_none_is_a_village_rulebook():
+    # Test rulebooks sit under rules/tests/rulebooks/: `rules check` and `rules load` never see them.
+    for path in SCENARIO_FILES:
+        rulebook_path = load_scenarios(path)[0].resolve()
+        assert rulebook_path.parent in (RULES, RULES / "tests" / "rulebooks")
+        rulebook = load(rulebook_path)
+        outcomes = [o for p in _files_for(rulebook_path) for o in run_file(p, rulebook)]
+        assert uncovered(rulebook, outcomes) == [], path.name
+
+
+def test_quantities_are_rounded_half_up_to_the_precision():
+    outcomes = {o.name: o for o in run_file(RULES / "tests" / "rounding.toml")}
+    first = outcomes["每小时 0.1 分 × 4.5 小时 = 0.45，记 0.5 分"]
+    assert [str(d.granted) for d in first.decisions] == ["0.5", "0.1", "0"]
+    penalty = outcomes["扣分按绝对值四舍五入：-0.1 × 4.5 = -0.45，记 -0.5 分"]
+    assert [str(d.granted) for d in penalty.decisions] == ["-0.5", "-0.1"]
+    veto = outcomes["0 分的一票否决事项照样否决：得分够上红榜，也上黑榜"]
+    assert veto.decisions[1].granted == 0 and veto.decisions[1].veto == ("black_list",)
+    assert all(not o.failures for o in outcomes.values())
 
 
 def test_coverage_notices_a_missing_side():
@@ -84,6 +109,8 @@ def test_a_malformed_scenario_file_is_located(tmp_path):
     with pytest.raises(RulebookError) as caught:
         run_file(path)
     assert [p.text() for p in caught.value.problems] == [
+        f"{path}:1:1: rulebook: 找不到细则文件 “{tmp_path / 'x.toml'}”；"
+        "rulebook 写的是相对于本场景文件的路径，如 “../demo.toml”。",
         f"{path}:4:55: scenarios[0].events[0].refused: 未知的取值 “retird”。您是不是要写 “retired”？",
         f"{path}:5:1: scenarios[0].expect: 未知的键 “expect”。可用的有：name, events, total, tier, others, stars。",
     ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pointsys.rulebook import RulebookError, load, loads
 from pointsys.rulebook.locate import Locator
+from pointsys.rulebook.messages import suggestion
 
 PROJECT = Path(__file__).resolve().parent.parent
 INVALID = PROJECT / "rules" / "tests" / "invalid"
@@ -74,8 +75,20 @@ EXPECTED = {
     "number_out_of_range": [
         "rules/tests/invalid/number_out_of_range.toml:16:1: categories[0].items[0].points: 数字 “Infinity” 超出范围；请写绝对值小于 1000000000 的数。",
     ],
+    "precision_not_allowed": [
+        "rules/tests/invalid/precision_not_allowed.toml:7:1: rulebook.precision: precision 是积分保留的小数位数，只能是 0、1 或 2，现在是 “3”；一般写 1（如 0.5 分）。",
+    ],
+    "precision_two_places": [
+        "rules/tests/invalid/precision_two_places.toml:17:1: categories[0].items[0].points: 积分最多两位小数（本细则 precision = 2），“0.125” 不行；请改为如 0.25 这样的值。",
+    ],
+    "precision_whole_points": [
+        "rules/tests/invalid/precision_whole_points.toml:17:1: categories[0].items[0].points: 积分须为整数（本细则 precision = 0），“0.5” 不行；请改为如 1 这样的值。",
+    ],
     "range_min_above_max": [
         "rules/tests/invalid/range_min_above_max.toml:16:11: categories[0].items[0].range.min: 最小值 -2 大于最大值 -10；请对调或改正。",
+    ],
+    "reset_on_feb_29": [
+        "rules/tests/invalid/reset_on_feb_29.toml:9:1: account.reset_on: “02-29” 不是每年都有（平年没有 2 月 29 日）；请改为 “02-28” 或 “03-01”。",
     ],
     "retired_before_effective": [
         "rules/tests/invalid/retired_before_effective.toml:18:1: categories[0].items[0].retired: 停用日期 2026-03-01 不晚于生效日期 2026-03-01；停用日期须在生效日期之后。",
@@ -87,7 +100,8 @@ EXPECTED = {
         "rules/tests/invalid/shared_cap_single_item.toml:21:1: shared_caps[0].items: 合并上限至少要列出两个事项；只管一个事项请在该事项里写 cap。",
     ],
     "shared_cap_unknown_item": [
-        "rules/tests/invalid/shared_cap_unknown_item.toml:27:18: shared_caps[0].items[1]: 未知的事项编码 “A-03”。您是不是要写 “A-02”？",
+        # A different number is a different item, not a typo: no guess that would change the rule.
+        "rules/tests/invalid/shared_cap_unknown_item.toml:27:18: shared_caps[0].items[1]: 未知的事项编码 “A-03”。可用的有：A-01, A-02。",
     ],
     "stars_duplicate_level": [
         "rules/tests/invalid/stars_duplicate_level.toml:9:37: honours.stars[1].level: 5 星写了两次；每个星级只写一次。",
@@ -134,6 +148,13 @@ EXPECTED = {
     "unknown_period": [
         "rules/tests/invalid/unknown_period.toml:17:1: categories[0].items[0].once_per: 未知的取值 “week”。可用的有：month, quarter, year。",
     ],
+    "unknown_period_not_a_typo": [
+        # "half_year" is no misspelling of "year": offering it would silently change the rule.
+        "rules/tests/invalid/unknown_period_not_a_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “half_year”。可用的有：month, quarter, year。",
+    ],
+    "unknown_period_typo": [
+        "rules/tests/invalid/unknown_period_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “quater”。您是不是要写 “quarter”？",
+    ],
     "unknown_veto_consequence": [
         "rules/tests/invalid/unknown_veto_consequence.toml:20:9: categories[0].items[0].veto[0]: 未知的一票否决后果 “bar_red_lst”。您是不是要写 “bar_red_list”？",
     ],
@@ -150,7 +171,7 @@ EXPECTED = {
         "rules/tests/invalid/wrong_type.toml:16:1: categories[0].items[0].points: 应为数字，现在是 “两分”。",
     ],
     "zero_points": [
-        "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去。",
+        "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去（只起一票否决作用的事项可以写 points = 0，并写明 veto）。",
     ],
 }
 
@@ -271,3 +292,59 @@ def test_the_benchmark_generates_a_valid_rulebook():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert len(loads(module.generate(120), "bench.toml").items) == 120
+
+
+@pytest.mark.parametrize(
+    ("word", "choices", "guess"),
+    [
+        ("quater", ("month", "quarter", "year"), "quarter"),  # a letter left out
+        ("yaer", ("month", "quarter", "year"), "year"),  # two letters swapped
+        ("Quarter", ("month", "quarter", "year"), "quarter"),
+        ("half_year", ("month", "quarter", "year"), None),  # a different period, not a typo
+        ("week", ("month", "quarter", "year"), None),
+        ("yr", ("month", "quarter", "year"), None),
+        ("tittle", ("code", "title", "article"), "title"),
+        ("bar_red_lst", ("black_list", "bar_red_list", "bar_redemption"), "bar_red_list"),
+        ("bar_redemtpoin", ("black_list", "bar_red_list", "bar_redemption"), "bar_redemption"),
+        ("A-03", ("A-01",), None),  # another number is another item
+        ("ENV-09", ("ENV-01", "ENV-08"), None),
+        ("ENV-1", ("ENV-01", "ENV-02"), "ENV-01"),
+        ("rset", ("reset", "reset_on"), "reset"),
+        ("cap", ("cat", "car"), None),  # two equally close: no guess
+    ],
+)
+def test_did_you_mean_only_for_a_likely_misspelling(word, choices, guess):
+    assert suggestion(word, choices) == guess
+
+
+def test_a_reset_day_every_year_has_in_english():
+    assert _problems("reset_on_feb_29", "en") == [
+        "rules/tests/invalid/reset_on_feb_29.toml:9:1: account.reset_on: “02-29” does not come "
+        "every year (common years have no 29 February); write “02-28” or “03-01” instead."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "zh", "en"),
+    [
+        (
+            PermissionError(13, "Permission denied"),
+            "没有权限读取这个文件；请检查文件的权限。",
+            "No permission to read this file; check its permissions.",
+        ),
+        (
+            OSError(5, "Input/output error"),
+            "无法读取这个文件：Input/output error。",
+            "Cannot read this file: Input/output error.",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(monkeypatch, error, zh, en):
+    def refuse(self):
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(RulebookError) as caught:
+        load("rules/x.toml")
+    (problem,) = caught.value.problems
+    assert (problem.text(), problem.text("en")) == (f"rules/x.toml: {zh}", f"rules/x.toml: {en}")

@@ -157,3 +157,56 @@ def test_rules_test_fails_on_a_wrong_expectation(app, tmp_path):
     ]
     assert "未覆盖：ENV-01 once_per over" in result.output
     assert result.stderr.splitlines()[-1] == "Error: 共有 1 处与预期不符。"
+
+
+@pytest.mark.parametrize("command", ["check", "show", "load", "test"])
+def test_a_missing_file_is_one_line_not_a_traceback(app, tmp_path, command):
+    missing = tmp_path / "missing.toml"
+    result = _run(app, command, str(missing))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines()[0] == f"{missing}: 找不到这个文件；请检查路径和文件名。"
+    assert len(result.stderr.splitlines()) == 2  # the problem and the count
+
+
+@pytest.mark.parametrize("command", ["check", "show", "load", "test"])
+def test_a_directory_is_one_line_in_english_too(app, tmp_path, command):
+    result = _run(app, command, "--lang", "en", str(tmp_path))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    count = (
+        "1 problem(s) found; a rulebook with problems is not loaded and the previous one stays "
+        "in force."
+        if command == "load"
+        else "1 problem(s) found."
+    )
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}: This is a folder, not a file; give the path of a .toml file.",
+        f"Error: {count}",
+    ]
+
+
+@pytest.mark.parametrize("named", ['"missing.toml"', '"."'])
+def test_a_scenario_file_naming_a_missing_rulebook_says_so(app, tmp_path, named):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'rulebook = {named}\n[[scenarios]]\nname = "x"\nevents = []\n', "utf-8")
+    result = _run(app, "test", str(scenario))
+    assert result.exit_code == 1
+    target = tmp_path / named.strip('"')
+    assert result.stderr.splitlines() == [
+        f"{scenario}:1:1: rulebook: 找不到细则文件 “{target}”；"
+        "rulebook 写的是相对于本场景文件的路径，如 “../demo.toml”。",
+        "Error: 共发现 1 个问题。",
+    ]
+    english = _run(app, "test", "--lang", "en", str(scenario)).stderr.splitlines()
+    assert english == [
+        f"{scenario}:1:1: rulebook: Rulebook file “{target}” not found; rulebook is a path "
+        "relative to this scenario file, such as “../demo.toml”.",
+        "Error: 1 problem(s) found.",
+    ]
+
+
+def test_show_states_the_precision(app):
+    lines = _run(app, "show", DEMO, "--on", "2026-08-01").output.splitlines()
+    assert lines[1] == (
+        "积分保留一位小数。按数量算出的分值四舍五入到一位小数，扣分按绝对值同样处理"
+        "（如每小时 0.1 分 × 4.5 小时 = 0.45，记 0.5 分；-0.45 记 -0.5 分）。"
+    )

@@ -33,6 +33,10 @@ def test_residents_read_the_rulebook_without_signing_in(app, client):
     assert "版本：2026 年修订版，自 2026-01-01 起施行。" in html
     assert "以下为 2026-08-01 有效的积分事项。" in html
     assert "每户每年基础分 100 分。" in html
+    assert (
+        '<p class="meta">积分保留一位小数。按数量算出的分值四舍五入到一位小数，扣分按绝对值同样处理'
+        "（如每小时 0.1 分 × 4.5 小时 = 0.45，记 0.5 分；-0.45 记 -0.5 分）。</p>" in html
+    )
     assert "<h2>环境卫生</h2>" in html and "<h2>产业发展</h2>" in html
     assert "<strong>垃圾分类投放正确</strong>" in html
     assert '<div class="rule-points plus">每次 +1 分</div>' in html
@@ -61,6 +65,7 @@ def test_rulebook_page_in_english(app, client):
     assert "Version: 2026 年修订版, in force since 2026-01-01." in html
     assert '<div class="rule-points plus">+1 points each time</div>' in html
     assert "at most 2 points per month" in html
+    assert "Points have one decimal place. Points worked out from a quantity are rounded" in html
     assert "<h2>Revisions</h2>" in html
 
 

@@ -182,7 +182,14 @@ def _check(
             N_("%(quarter)s 已结账，不能再记这个季度的分；如确需补记，请村两委先重新开账。"),
             quarter=quarter_of(draft.on).code,
         )
-    if draft.quantity is not None and draft.quantity != draft.quantity.quantize(ONE_DECIMAL):
+    version = rulebook.item_on(draft.item, draft.on)
+    # A range item's quantity is its points: the engine checks them at the rulebook's precision.
+    is_points = version is not None and version.scoring.kind == "range"
+    if (
+        draft.quantity is not None
+        and not is_points
+        and draft.quantity != draft.quantity.quantize(ONE_DECIMAL)
+    ):
         return PointsError(N_("数量最多一位小数，填的是 %(value)s。"), value=draft.quantity)
     decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity), [])
     if decision.refusal is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .build import loads
 from .honours import public_name, star_level, tier_for
-from .messages import Problem, RulebookError
+from .messages import N_, Problem, RulebookError
 from .model import Item, ItemVersion, Rulebook
 from .scoring import Claim, Decision, PriorEntry, Refusal, evaluate
 
@@ -22,22 +22,28 @@ def load(path: str | Path) -> Rulebook:
 
 
 def read_text(path: Path) -> str:
-    """The file as text; a file that is not UTF-8 is a problem to report, not a crash."""
+    """The file as text; a file that is missing, unreadable or not UTF-8 is a problem to report,
+    not a crash (a scenario file may name a rulebook that is not there)."""
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        from .messages import N_
-
-        raise RulebookError(
-            [
-                Problem(
-                    N_("文件不是 UTF-8 编码（第 {offset} 字节）；请另存为 UTF-8。"),
-                    "",
-                    {"offset": exc.start},
-                    str(path),
-                )
-            ]
+        raise _unreadable(
+            path, N_("文件不是 UTF-8 编码（第 {offset} 字节）；请另存为 UTF-8。"), offset=exc.start
         ) from None
+    except FileNotFoundError:
+        raise _unreadable(path, N_("找不到这个文件；请检查路径和文件名。")) from None
+    except IsADirectoryError:
+        raise _unreadable(path, N_("这是一个文件夹，不是文件；请写出 .toml 文件的路径。")) from None
+    except PermissionError:
+        raise _unreadable(path, N_("没有权限读取这个文件；请检查文件的权限。")) from None
+    except OSError as exc:
+        raise _unreadable(
+            path, N_("无法读取这个文件：{reason}。"), reason=exc.strerror or str(exc)
+        ) from None
+
+
+def _unreadable(path: Path, message: str, **params) -> RulebookError:
+    return RulebookError([Problem(message, "", params, str(path))])
 
 
 __all__ = [

@@ -20,7 +20,15 @@ from .model import (
     Scoring,
     VetoPolicy,
 )
-from .reader import Reader, list_of, parse_toml, unique
+from .reader import (
+    DEFAULT_PRECISION,
+    PRECISIONS,
+    Reader,
+    list_of,
+    parse_toml,
+    show_value,
+    unique,
+)
 
 TOP = ("rulebook", "revisions", "account", "veto", "honours", "categories", "shared_caps")
 # Keys an item version may set; a [[...changes]] entry may change any of them from its date.
@@ -41,10 +49,14 @@ ITEM_KEYS = ("code", "effective", "retired", "changes", *VERSIONED)
 CHANGE_KEYS = ("effective", "note", *VERSIONED)
 
 
-def loads(text: str, file: str = "<text>") -> Rulebook:
-    """Parse and validate a rulebook; raises RulebookError with all problems, located."""
+def loads(text: str, file: str = "<text>", *, stored: bool = False) -> Rulebook:
+    """Parse and validate a rulebook; raises RulebookError with all problems, located.
+
+    stored=True reads a snapshot already in force: checks added since it was stored (a reset on
+    02-29) are not applied to it, so a rulebook that was loaded never becomes unreadable.
+    """
     data = parse_toml(text, file)
-    reader = Reader(text, file)
+    reader = Reader(text, file, stored=stored)
     rulebook = _rulebook(reader, data)
     if reader.problems:
         raise RulebookError(reader.located())
@@ -56,11 +68,12 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
     head = r.table(
         data.get("rulebook", {}),
         ("rulebook",),
-        ("village", "name", "version", "effective"),
+        ("village", "name", "version", "effective", "precision"),
         required=("village", "name", "version", "effective"),
     )
     path = ("rulebook",)
     effective = r.get(head, path, "effective", "date") or date.min
+    r.precision = _precision(r, head, path)  # before any points are read: it bounds them all
     items: dict[str, Item] = {}
     first_seen: dict[tuple, tuple] = {}
     veto = policies.veto(r, data.get("veto", {}))
@@ -99,7 +112,23 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         items=MappingProxyType(items),
         shared_caps=shared,
         revisions=policies.revisions(r, data, effective),
+        precision=r.precision,
     )
+
+
+def _precision(r: Reader, head: dict, path: tuple) -> int:
+    value = head.get("precision", DEFAULT_PRECISION)
+    if isinstance(value, int) and not isinstance(value, bool) and value in PRECISIONS:
+        return value
+    r.problem(
+        (*path, "precision"),
+        N_(
+            "precision 是积分保留的小数位数，只能是 0、1 或 2，现在是 “{value}”；"
+            "一般写 1（如 0.5 分）。"
+        ),
+        value=show_value(value),
+    )
+    return DEFAULT_PRECISION
 
 
 def _item(
@@ -266,8 +295,15 @@ def _scoring(r: Reader, fields: dict, path: tuple) -> Scoring | None:
         value = fields[kind]
         if value is None:
             return None
-        if value == 0:
-            r.problem(fields["_path"] + (kind,), N_("分值不能为 0；不计分的事项请删去。"))
+        # A veto item may carry no points: its effect is the veto (一票否决) itself.
+        if value == 0 and not (kind == "points" and fields.get("veto")):
+            r.problem(
+                fields["_path"] + (kind,),
+                N_(
+                    "分值不能为 0；不计分的事项请删去"
+                    "（只起一票否决作用的事项可以写 points = 0，并写明 veto）。"
+                ),
+            )
             return None
         return Scoring(kind, points=value, unit=unit)
     raw, vpath = fields[kind]

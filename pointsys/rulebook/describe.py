@@ -16,6 +16,28 @@ CONSEQUENCES = {
 }
 
 
+# The rounding rule as residents read it, with an example at the rulebook's precision.
+PRECISION_TEXTS = {
+    0: N_(
+        "积分取整数。按数量算出的分值四舍五入到整数，扣分按绝对值同样处理"
+        "（如 2.5 分记 3 分，-2.5 分记 -3 分）。"
+    ),
+    1: N_(
+        "积分保留一位小数。按数量算出的分值四舍五入到一位小数，扣分按绝对值同样处理"
+        "（如每小时 0.1 分 × 4.5 小时 = 0.45，记 0.5 分；-0.45 记 -0.5 分）。"
+    ),
+    2: N_(
+        "积分保留两位小数。按数量算出的分值四舍五入到两位小数，扣分按绝对值同样处理"
+        "（如 0.125 分记 0.13 分，-0.125 分记 -0.13 分）。"
+    ),
+}
+
+
+def precision_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
+    """How precise points are and how a computed value is rounded (四舍五入)."""
+    return translate(PRECISION_TEXTS[rulebook.precision], language)
+
+
 def plain(value: Decimal) -> str:
     """10, 0.5: a number as people write it (Decimal.normalize alone would give 1E+1)."""
     return format(value.normalize(), "f")

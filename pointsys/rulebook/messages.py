@@ -6,7 +6,7 @@ with babel.support.Translations, loaded from the same pointsys/translations cata
 
 from __future__ import annotations
 
-import difflib
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -86,6 +86,43 @@ class RulebookError(Exception):
 
 
 def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
-    """The closest allowed word, for "did you mean …?"."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The allowed word `word` is most likely a misspelling of, for "did you mean …?"; else None.
+
+    A suggestion that is not a typo would silently change the rule ("half_year" is not "year"),
+    so only a unique choice within a small edit distance is offered: one edit (a transposition
+    counts as one) for words up to 9 characters, two from 10. A different number is a different
+    thing, never a typo: "A-03" is not offered "A-02".
+    """
+    allowed = 1 if max(len(word), 1) < 10 else 2
+    numbers = _numbers(word)
+    close = [
+        (distance, choice)
+        for choice in choices
+        if _numbers(choice) == numbers
+        and (distance := edit_distance(word.lower(), choice.lower())) <= allowed
+        and distance < len(word)
+    ]
+    if not close:
+        return None
+    best = min(distance for distance, _ in close)
+    winners = [choice for distance, choice in close if distance == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]

@@ -185,6 +185,7 @@ class Rulebook:
     items: Mapping[str, Item] = field(hash=False)  # by code, in file order (read-only)
     shared_caps: tuple[SharedCap, ...] = ()
     revisions: tuple[Revision, ...] = ()
+    precision: int = 1  # decimal places of every scored result (0–2), rounded half up (四舍五入)
 
     def item_on(self, code: str, day: date) -> ItemVersion | None:
         item = self.items.get(code)

@@ -12,7 +12,15 @@ from .locate import Locator, Path
 from .messages import N_, Problem, RulebookError, Word, suggestion
 
 MISSING = object()
-ONE_DECIMAL = Decimal("0.1")
+# The decimal places a rulebook may give points ([rulebook] precision): the ledger keeps whole
+# hundredths (models.Points), so at most 2. Each refusal names an example the clerk can copy.
+PRECISIONS = (0, 1, 2)
+DEFAULT_PRECISION = 1
+TOO_FINE = {
+    0: N_("积分须为整数（本细则 precision = 0），“{value}” 不行；请改为如 1 这样的值。"),
+    1: N_("积分最多一位小数，“{value}” 不行；请改为如 0.5 这样的值。"),
+    2: N_("积分最多两位小数（本细则 precision = 2），“{value}” 不行；请改为如 0.25 这样的值。"),
+}
 LARGEST = Decimal(10) ** 9
 TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
@@ -58,10 +66,12 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
 class Reader:
     """Reads values by key path, recording a Problem for each thing wrong and carrying on."""
 
-    def __init__(self, text: str, file: str):
+    def __init__(self, text: str, file: str, stored: bool = False):
         self.text = text
         self.file = file
+        self.stored = stored  # a snapshot already in force: see build.loads
         self.problems: list[tuple[Path, str, dict[str, Any]]] = []
+        self.precision = DEFAULT_PRECISION  # set from [rulebook] precision before any points
 
     def problem(self, path: Path, message: str, **params: Any) -> None:
         self.problems.append((path, message, params))
@@ -136,7 +146,7 @@ class Reader:
                 path,
                 N_("应为{expected}，现在是 “{actual}”。"),
                 expected=TYPE_WORDS[kind],
-                actual=_show(value),
+                actual=show_value(value),
             )
             return MISSING
         if kind == "number":
@@ -146,20 +156,16 @@ class Reader:
                 self.problem(
                     path,
                     N_("数字 “{value}” 超出范围；请写绝对值小于 1000000000 的数。"),
-                    value=_show(value),
+                    value=show_value(value),
                 )
                 return MISSING
         return value
 
     def points(self, table: dict[str, Any], path: Path, key: str, default: Any = None):
-        """A number of points: exact, with at most one decimal place (0.1, never 0.15)."""
+        """A number of points: exact, no finer than the rulebook's precision (0.1, never 0.15)."""
         value = self.get(table, path, key, "number", default)
-        if isinstance(value, Decimal) and value != value.quantize(ONE_DECIMAL):
-            self.problem(
-                (*path, key),
-                N_("积分最多一位小数，“{value}” 不行；请改为如 0.5 这样的值。"),
-                value=value,
-            )
+        if isinstance(value, Decimal) and value != value.quantize(step(self.precision)):
+            self.problem((*path, key), TOO_FINE[self.precision], value=value)
         return value
 
     def choice(self, table, path: Path, key: str, allowed: tuple[str, ...], default=None):
@@ -176,12 +182,28 @@ class Reader:
         match = MONTH_DAY.fullmatch(value)
         try:
             if match:
-                date(2000, int(match[1]), int(match[2]))  # 2000 is a leap year: 02-29 allowed
+                date(2000, int(match[1]), int(match[2]))  # 2000 is a leap year: 02-29 gets here
+                if (int(match[1]), int(match[2])) == (2, 29) and not self.stored:
+                    # A day that three years in four lack cannot start every year. (A snapshot
+                    # stored before this check resets on the last day of February instead.)
+                    self.problem(
+                        (*path, key),
+                        N_(
+                            "“02-29” 不是每年都有（平年没有 2 月 29 日）；"
+                            "请改为 “02-28” 或 “03-01”。"
+                        ),
+                    )
+                    return default
                 return int(match[1]), int(match[2])
         except ValueError:
             pass
         self.problem((*path, key), N_("“{value}” 不是“月-日”，请写成如 “01-01”。"), value=value)
         return default
+
+
+def step(places: int) -> Decimal:
+    """The smallest amount at `places` decimal places: 1, 0.1, 0.01."""
+    return Decimal(1).scaleb(-places)
 
 
 def list_of(r: Reader, table: dict[str, Any], path: tuple, key: str) -> list[Any]:
@@ -204,6 +226,6 @@ def unique(r: Reader, seen: dict, key: tuple, path: tuple) -> bool:
     return True
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     text = str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"

@@ -55,7 +55,17 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
     data = parse_toml(text, str(path))
     r = Reader(text, str(path))
     r.table(data, (), ("rulebook", "scenarios"), required=("rulebook", "scenarios"))
-    rulebook = path.parent / (r.get(data, (), "rulebook", "text") or "")
+    named = r.get(data, (), "rulebook", "text")
+    rulebook = path.parent / (named or "")
+    if named is not None and not rulebook.is_file():
+        r.problem(
+            ("rulebook",),
+            N_(
+                "找不到细则文件 “{file}”；"
+                "rulebook 写的是相对于本场景文件的路径，如 “../demo.toml”。"
+            ),
+            file=str(rulebook),
+        )
     scenarios = []
     for si, raw in enumerate(r.get(data, (), "scenarios", "list", [])):
         spath = ("scenarios", si)

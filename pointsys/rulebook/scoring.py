@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .messages import DEFAULT_LANGUAGE, N_, translate
 from .model import ItemVersion, Rulebook, Scoring
 from .periods import same_period
-from .reader import ONE_DECIMAL
+from .reader import step
 
 ZERO = Decimal(0)
 
@@ -27,11 +27,11 @@ REFUSALS = {
     "retired": N_("事项 {item} 已于 {retired} 停用，{on} 的行为不能按它记分。"),
     "once_per_period": N_("事项 {item} 每{period}只计一次，本{period}已经记过。"),
     "quantity_required": N_("事项 {item} 需要填写数量（{unit}），且须大于 0。"),
-    "out_of_range": N_(
-        "事项 {item} 的分值须在 {low} 到 {high} 之间（最多一位小数），填的是 {value}。"
-    ),
+    "out_of_range": N_("事项 {item} 的分值须在 {low} 到 {high} 之间（{places}），填的是 {value}。"),
 }
 PERIOD_NAMES = {"month": N_("月"), "quarter": N_("季度"), "year": N_("年")}
+# How a rulebook's precision reads in a refusal: the values a range item accepts.
+PLACES_WORDS = {0: N_("整数"), 1: N_("最多一位小数"), 2: N_("最多两位小数")}
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class Refusal:
         params = dict(self.params)
         if "period" in params:
             params["period"] = translate(PERIOD_NAMES[params["period"]], language)
+        if "places" in params:
+            params["places"] = translate(PLACES_WORDS[params["places"]], language)
         return translate(REFUSALS[self.code], language, **params)
 
 
@@ -110,17 +112,18 @@ def evaluate(rulebook: Rulebook, claim: Claim, prior: Iterable[PriorEntry]) -> D
     mine = [e for e in prior if e.item == claim.item]
     if version.once_per and any(same_period(version.once_per, e.on, claim.on) for e in mine):
         return _refuse(claim, version, "once_per_period", item=claim.item, period=version.once_per)
-    requested = _requested(version, claim, mine)
+    requested = _requested(version, claim, mine, rulebook.precision)
     if isinstance(requested, Decision):
         return requested
+    requested = rounded(requested, rulebook.precision)
     granted, limits = requested, []
     if version.max_per_entry is not None and abs(granted) > version.max_per_entry:
-        granted = _toward_zero(granted, version.max_per_entry)
+        granted = _toward_zero(granted, version.max_per_entry, rulebook.precision)
         limits.append("max_per_entry")
     for period, cap in version.caps:
         used = abs(sum((e.points for e in mine if same_period(period, e.on, claim.on)), ZERO))
         if abs(granted) > cap - used:
-            granted = _toward_zero(granted, max(cap - used, ZERO))
+            granted = _toward_zero(granted, max(cap - used, ZERO), rulebook.precision)
             limits.append(f"cap:{period}")
     for shared in rulebook.shared_caps_for(claim.item):
         used = abs(
@@ -134,14 +137,16 @@ def evaluate(rulebook: Rulebook, claim: Claim, prior: Iterable[PriorEntry]) -> D
             )
         )
         if abs(granted) > shared.max - used:
-            granted = _toward_zero(granted, max(shared.max - used, ZERO))
+            granted = _toward_zero(granted, max(shared.max - used, ZERO), rulebook.precision)
             limits.append(f"shared:{shared.code}")
     return Decision(
         claim.item, claim.on, version, requested, granted, None, tuple(limits), version.veto
     )
 
 
-def _requested(version: ItemVersion, claim: Claim, mine: list[PriorEntry]) -> Decimal | Decision:
+def _requested(
+    version: ItemVersion, claim: Claim, mine: list[PriorEntry], precision: int
+) -> Decimal | Decision:
     scoring: Scoring = version.scoring
     if scoring.kind == "points":
         return scoring.points
@@ -155,9 +160,7 @@ def _requested(version: ItemVersion, claim: Claim, mine: list[PriorEntry]) -> De
             unit=scoring.unit or ("人" if scoring.kind == "per_member" else "分"),
         )
     if scoring.kind == "range":
-        if not scoring.low <= quantity <= scoring.high or quantity != quantity.quantize(
-            ONE_DECIMAL
-        ):
+        if not scoring.low <= quantity <= scoring.high or quantity != rounded(quantity, precision):
             return _refuse(
                 claim,
                 version,
@@ -166,6 +169,7 @@ def _requested(version: ItemVersion, claim: Claim, mine: list[PriorEntry]) -> De
                 low=scoring.low,
                 high=scoring.high,
                 value=quantity,
+                places=precision,
             )
         return quantity
     if scoring.kind in ("per_unit", "per_member"):
@@ -189,8 +193,24 @@ def band_points(scoring: Scoring, amount: Decimal) -> Decimal:
     return total
 
 
-def _toward_zero(points: Decimal, magnitude: Decimal) -> Decimal:
+def rounded(points: Decimal, precision: int) -> Decimal:
+    """Points at the rulebook's precision, 四舍五入: a half goes away from zero, as in the
+    villages' own tables (0.1 × 4.5 = 0.45 → 0.5; -0.45 → -0.5, the same size as the award)."""
+    return _at(points, precision, ROUND_HALF_UP)
+
+
+def _toward_zero(points: Decimal, magnitude: Decimal, precision: int) -> Decimal:
+    # What is left under a cap, cut down to the precision: a cap is never exceeded by rounding
+    # (it can only be finer when older entries were scored under a finer precision).
+    magnitude = _at(magnitude, precision, ROUND_DOWN)
     return magnitude if points >= 0 else -magnitude
+
+
+def _at(value: Decimal, precision: int, rounding: str) -> Decimal:
+    result = value.quantize(step(precision), rounding=rounding)
+    if not result:
+        return ZERO  # never "-0.0"
+    return value if result == value else result  # 2 stays 2, not 2.0
 
 
 def _refuse(claim: Claim, version: ItemVersion | None, code: str, **params: Any) -> Decision:

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from ..extensions import db
 from ..models import RulebookSnapshot, Village
-from ..rulebook.describe import changes, limits_text, points_text
+from ..rulebook.describe import changes, limits_text, points_text, precision_text
 from ..rules_store import current_snapshot, rulebook_of
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
@@ -57,4 +57,5 @@ def show(village_code: str):
         on=on,
         categories=categories,
         changes=changes(rulebook),
+        precision=precision_text(rulebook, language),
     )
