@@ -29,6 +29,7 @@ from . import audit
 from . import households as registry
 from .extensions import db
 from .households import N_
+from .localtime import app_today
 from .models import (
     Household,
     HouseholdStatus,
@@ -525,7 +526,7 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
         birth_year = None
         if values["birth_year"]:
             match = re.match(r"^(\d{4})", values["birth_year"])
-            if not match or not 1900 <= int(match.group(1)) <= date.today().year:
+            if not match or not 1900 <= int(match.group(1)) <= app_today().year:
                 problem(
                     "birth_year",
                     N_("出生年份“%(year)s”不对；应为四位年份，如 1968"),
@@ -577,7 +578,7 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
             count=len(plan.blocking),
         )
     groups = {g.name: g for g in registry.groups_of(village)}
-    today = date.today()
+    today = app_today()
     _bulk_create(village, plan, groups, actor, today)
     created = plan_numbers(plan)
     existing = {

@@ -6,7 +6,6 @@ Thin: parse the form, call pointsys.households / pointsys.roster, commit or roll
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import segno
 from flask import (
@@ -39,6 +38,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from .. import access, household_summary, residents, roster
 from .. import households as registry
 from ..extensions import db
+from ..localtime import app_today
 from ..models import Household, HouseholdStatus, Role, Village
 from .admin import role_required
 
@@ -549,7 +549,7 @@ def template():
 def export():
     village = current_village()
     return _xlsx(
-        roster.export_households(village), f"{village.name}农户名册{date.today():%Y%m%d}.xlsx"
+        roster.export_households(village), f"{village.name}农户名册{app_today():%Y%m%d}.xlsx"
     )
 
 

@@ -7,7 +7,6 @@ Thin: parse the form, call pointsys.publishing, commit or roll back, render.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,9 +26,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import ledger, publishing
 from ..extensions import db
+from ..localtime import app_today
 from ..models import Objection, Publication, Role
 from ..periods import Period, PeriodError, quarter_of
-from ..rulebook.describe import plain
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
 from .admin import role_required
@@ -69,14 +68,8 @@ class SettleForm(FlaskForm):
     correct_entry = BooleanField(_l("冲正所针对的记录并公布新一版"))
 
 
-@bp.app_template_filter("points")
-def points_filter(value) -> str:
-    """Points as people write them: 10, 0.5, -2 (no trailing zeros)."""
-    return plain(Decimal(value))
-
-
 def _today() -> date:
-    return date.today()
+    return app_today()
 
 
 def _quarter_arg() -> Period:
