@@ -1,11 +1,10 @@
 """Honour-list pages: draft, publish, issues, print, objections, year end, and the public page."""
 
-from datetime import date
-
 import pytest
 
 from pointsys import ledger, publishing
 from pointsys.extensions import db
+from pointsys.localtime import app_today
 from pointsys.models import Objection, Publication
 from pointsys.periods import Period, quarter_of
 
@@ -91,7 +90,7 @@ def test_admin_previews_the_draft_and_publishes_issue_two(client, village, publi
 
 def test_publishing_an_open_quarter_is_refused_with_the_reason(client, village):
     login(client, "admin", PASSWORD)
-    current = quarter_of(date.today()).code
+    current = quarter_of(app_today()).code
     token = csrf_token(client, "/lists/")
     response = client.post("/lists/publish", data={"csrf_token": token, "quarter": current})
     assert response.status_code == 400
