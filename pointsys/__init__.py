@@ -12,6 +12,7 @@ from .config import (
     PACKAGE_DIR,
     PROJECT_DIR,
     Defaults,
+    check_timezone,
     database_url,
     instance_path_from_env,
     load_or_create_secret_key,
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     secure_cookie_settings(app.config)
+    check_timezone(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     url = database_url(app.config.get("DATABASE_URL"), app.instance_path)
@@ -44,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(PACKAGE_DIR, "translations")
     )
 
-    from . import database, errors, i18n, navigation, security
+    from . import database, errors, formatting, i18n, navigation, security
     from .cli import register_cli
     from .extensions import csrf, db, login_manager, migrate
     from .views import register_blueprints
@@ -62,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
+    formatting.register(app)
     security.init_app(app)
     register_blueprints(app)
     register_cli(app)

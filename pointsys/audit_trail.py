@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from .extensions import db
+from .localtime import to_local
 from .models import AuditEvent
 
 PER_PAGE = 50
@@ -155,9 +156,7 @@ def distinct_values(column) -> list[str]:
 
 def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
     """The event's time on the village's clock (SQLite hands back naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone)
+    return to_local(moment, zone)
 
 
 def readable(value: Any) -> str:

@@ -11,6 +11,8 @@ import click
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from .localtime import UnknownZone, zone
+
 # The package and the checkout around it (templates/, rules/): the one definition everything uses.
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -28,7 +30,8 @@ class Defaults:
     DATABASE_URL = None  # None: SQLite at instance/pointsys.sqlite
     SQLITE_BUSY_TIMEOUT_MS = 5000
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # The village's clock (an IANA zone name): "today", periods and every shown time follow it.
+    TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,6 +68,20 @@ class Defaults:
 def secure_cookie_settings(config) -> None:
     """Served over HTTPS (SESSION_COOKIE_SECURE): the remember-me cookie is Secure as well."""
     config.setdefault("REMEMBER_COOKIE_SECURE", bool(config["SESSION_COOKIE_SECURE"]))
+
+
+def check_timezone(config) -> None:
+    """TIMEZONE must name a zone; Flask-Babel's date filters are set to the same zone."""
+    name = config.get("TIMEZONE")
+    try:
+        zone(name)
+    except UnknownZone:
+        raise ConfigError(
+            f"POINTSYS_TIMEZONE “{name}” 不是有效的时区名称；"
+            "应为 IANA 时区名，如 Asia/Shanghai 或 UTC（系统缺少时区数据时请安装 tzdata）"
+        ) from None
+    config["TIMEZONE"] = str(name).strip()
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
 
 
 def instance_path_from_env() -> str | None:

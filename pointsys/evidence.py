@@ -26,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 from . import access, audit
 from .extensions import db
 from .ledger import Actor
+from .localtime import app_today
 from .models import Entry, EntryPhoto, Household, Role, User
 from .rulebook.messages import N_
 from .translated import TranslatedError
@@ -267,7 +268,7 @@ def attach(
     """Check every file, then store them and add their rows and audit events; all or none are
     attached (PhotosRefused). The caller commits, or rolls back (see the module docstring)."""
     limits = limits or Limits()
-    today = today or date.today()
+    today = today or app_today()
     photos = check_all(entry, files, limits)
     rows = []
     for photo in photos:

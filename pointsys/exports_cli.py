@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from .households.cli import pick_village as _village
+from .localtime import app_now, app_today
 from .spreadsheets import from_ledger
 from .spreadsheets.archive import write_archive
 from .spreadsheets.entry_detail import write_entry_detail
@@ -47,7 +47,7 @@ def notice_board_command(quarter, path, code, qr_url, everyone) -> None:
     board = from_ledger.draft_notice_board(
         _village(code),
         _period(quarter, "quarter"),
-        today=date.today(),
+        today=app_today(),
         qr_url=qr_url,
         everyone=everyone,
     )
@@ -61,7 +61,7 @@ def notice_board_command(quarter, path, code, qr_url, everyone) -> None:
 def entries_command(period, path, code) -> None:
     """The entry detail (积分明细公示表) of PERIOD: a month (2026-07) or a quarter (2026Q3)."""
     detail = from_ledger.entry_detail(
-        _village(code), _period(period, "month", "quarter"), today=date.today()
+        _village(code), _period(period, "month", "quarter"), today=app_today()
     )
     _write(write_entry_detail, detail, path)
 
@@ -79,7 +79,7 @@ def statement_command(household, year, path, code) -> None:
         found = household_by_number(village, household)
     except ExportRequestError as exc:
         raise click.ClickException(str(exc)) from None
-    data = from_ledger.statement(found, year_period.start.year, today=date.today())
+    data = from_ledger.statement(found, year_period.start.year, today=app_today())
     _write(write_statement, data, path)
 
 
@@ -88,7 +88,7 @@ def statement_command(household, year, path, code) -> None:
 @VILLAGE
 def archive_command(path, code) -> None:
     """Every entry of the village, every column, for the archive (streamed)."""
-    data = from_ledger.archive(_village(code), now=datetime.now(UTC))
+    data = from_ledger.archive(_village(code), now=app_now())
     with path.open("wb") as stream:
         count = write_archive(data, stream)
     click.echo(_("已导出 %(count)s 条记录到 %(path)s", count=count, path=path))

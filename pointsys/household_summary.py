@@ -14,6 +14,7 @@ from . import standings
 from .extensions import db
 from .ledger.lookup import of_household
 from .ledger.review import what_approval_grants
+from .localtime import app_today
 from .models import Entry, EntryStatus, Household
 from .periods import Period, quarter_of
 
@@ -47,7 +48,7 @@ class HouseholdSummary:
 
 def summary(household: Household, today: date | None = None, limit: int = 200) -> HouseholdSummary:
     """The household's figures for today's quarter and its latest `limit` entries."""
-    today = today or date.today()
+    today = today or app_today()
     quarter = quarter_of(today)
     table = standings.standings(household.village, quarter)
     mine = table.of(household.id)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from . import ledger
 from .extensions import db
 from .ledger import Draft, PointsError, SubmissionRefused
+from .localtime import app_today
 from .models import Household, User, Village
 from .periods import Period
 
@@ -117,7 +118,7 @@ CLOSED = ("2026Q1", "2026Q2", "2026Q3")
 
 def demo_ledger(village: Village, report, today: date | None = None) -> None:
     """Record, review, reverse and close as above: only what a previous run has not done."""
-    today = today or date.today()
+    today = today or app_today()
     users = {
         u.username: u
         for u in db.session.execute(

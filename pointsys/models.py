@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,11 +28,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import localtime
 from .extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    # Through the one clock (pointsys.localtime), so a test that freezes it freezes stored times.
+    return localtime.utc_now()
 
 
 class Role(enum.StrEnum):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from .localtime import app_today
 from .rulebook import RulebookError, load
 from .rulebook.describe import limits_text, points_text, precision_text
 from .rulebook.messages import N_, translate
@@ -85,7 +85,7 @@ def show_command(path: str | None, day, lang: str) -> None:
         raise click.ClickException(
             translate(N_("共发现 {count} 个问题。"), lang, count=len(exc.problems))
         ) from None
-    on = day.date() if day else date.today()
+    on = day.date() if day else app_today()
     click.echo(f"{rulebook.name} · {rulebook.version} · {on}")
     click.echo(precision_text(rulebook, lang))
     for category in rulebook.categories:

@@ -14,6 +14,7 @@ from pointsys import evidence, ledger
 from pointsys.evidence import EvidenceError, Limits, PhotosRefused
 from pointsys.extensions import db
 from pointsys.ledger import Draft
+from pointsys.localtime import app_today
 from pointsys.models import AuditEvent, EntryPhoto, Role
 
 from .access_world import lead
@@ -135,7 +136,7 @@ def test_attach_stores_by_hash_and_audits(app, village, tmp_path):
     db.session.commit()
     first = rows[0]
     assert first.stored_name.endswith(f"/{first.sha256}.jpg")
-    assert first.stored_name.startswith(f"{date.today():%Y/%m}/")
+    assert first.stored_name.startswith(f"{app_today():%Y/%m}/")
     assert (tmp_path / "ev" / first.stored_name).read_bytes() == jpeg
     assert rows[1].content_type == "image/png" and rows[1].size == len(png)
     assert [p.id for p in evidence.photos_of(entry)] == [r.id for r in rows]

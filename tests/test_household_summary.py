@@ -1,15 +1,14 @@
 """The household's own page (door-plaque QR): balance, quarter points, rank, tier and entries."""
 
-from datetime import date
-
 from pointsys import ledger
 from pointsys.extensions import db
 from pointsys.ledger import Draft
+from pointsys.localtime import app_today
 
 
 def test_the_plaque_page_shows_the_households_points_and_entries(village, client):
     h1, h2, _ = village.households
-    today = date.today()
+    today = app_today()
     posted = ledger.record(
         village.village, [Draft(h1.id, "SAF-03", today)], key="a", actor=village.clerk
     ).entries

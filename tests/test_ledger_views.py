@@ -11,6 +11,7 @@ from flask_babel import refresh
 from pointsys import ledger
 from pointsys.extensions import db
 from pointsys.ledger import Draft
+from pointsys.localtime import app_today
 from pointsys.models import Entry, QuarterClose
 from pointsys.periods import Period, quarter_of
 
@@ -109,7 +110,7 @@ def test_single_entry_form_lists_items_members_and_records_through_the_ledger(cl
     assert "ENV-01 庭院整洁，季度检查合格 · 每次 +2 分 · " in html
     assert 'data-hint="（在 -5 至 -1 之间选分值）"' in html  # ENV-06, a range item
     assert "PUB-01" in html and 'data-hint="（单位：小时）"' in html
-    assert f'value="{date.today().isoformat()}"' in html  # the day of the conduct defaults to today
+    assert f'value="{app_today().isoformat()}"' in html  # the day of the conduct defaults to today
     member = h.members[0]
     form = hidden(client, path)
     assert len(form["key"]) == 36
@@ -165,7 +166,7 @@ def test_refusals_are_form_errors_and_nothing_is_written(client, village):
     assert "数量 “两个” 不是数字。" in client.post(path, data=data).get_data(as_text=True)
     data.update(item="", quantity="")
     assert "请选择积分事项。" in client.post(path, data=data).get_data(as_text=True)
-    data.update(item="FIL-02", on=(date.today() + timedelta(days=3)).isoformat())
+    data.update(item="FIL-02", on=(app_today() + timedelta(days=3)).isoformat())
     assert "还没到；请填写行为实际发生的日期。" in client.post(path, data=data).get_data(
         as_text=True
     )
@@ -336,7 +337,7 @@ def test_standings_page(client, village):
     rows = re.findall(r"<tr>\s*<td class=\"num\">(\d+)</td>\s*<td><a[^>]*>(\d+)</a>", html)
     assert rows[0] == ("1", "002")
     assert client.get("/ledger/standings").status_code == 200
-    assert quarter_of(date.today()).code in client.get("/ledger/standings").get_data(as_text=True)
+    assert quarter_of(app_today()).code in client.get("/ledger/standings").get_data(as_text=True)
 
 
 def test_close_and_reopen_a_quarter_through_the_page(client, village):
@@ -367,7 +368,7 @@ def test_close_and_reopen_a_quarter_through_the_page(client, village):
     assert "2026Q2 已重新开账。" in html and "曾重新开账：补记漏登的义务劳动" in html
     db.session.expire_all()
     assert not ledger.is_closed(village.village, date(2026, 5, 1))
-    future = quarter_of(date.today()).code
+    future = quarter_of(app_today()).code
     html = client.post(
         f"/ledger/quarters/{future}/close", data={"csrf_token": token}, follow_redirects=True
     ).get_data(as_text=True)

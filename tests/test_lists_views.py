@@ -1,12 +1,12 @@
 """Honour-list pages: draft, publish, issues, print, objections, year end, and the public page."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from pointsys import ledger, publishing
 from pointsys.extensions import db
+from pointsys.localtime import app_today
 from pointsys.models import Objection, Publication
 from pointsys.periods import Period, quarter_of
 
@@ -104,7 +104,7 @@ def test_publishing_from_the_page_uses_the_deployments_deadlines(app, client, vi
 
 def test_publishing_an_open_quarter_is_refused_with_the_reason(client, village):
     login(client, "admin", PASSWORD)
-    current = quarter_of(date.today()).code
+    current = quarter_of(app_today()).code
     token = csrf_token(client, "/lists/")
     response = client.post("/lists/publish", data={"csrf_token": token, "quarter": current})
     assert response.status_code == 400

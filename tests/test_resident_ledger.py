@@ -5,6 +5,7 @@ from datetime import date
 from pointsys import ledger, residents
 from pointsys.extensions import db
 from pointsys.ledger import Draft
+from pointsys.localtime import app_today
 from pointsys.models import Entry
 
 from .conftest import csrf_token
@@ -23,11 +24,11 @@ def _sign_in(client, village, household):
 def test_the_resident_page_shows_the_households_own_points(village, client):
     h1, h2, _ = village.households
     mine = ledger.record(
-        village.village, [Draft(h1.id, "SAF-03", date.today())], key="a", actor=village.clerk
+        village.village, [Draft(h1.id, "SAF-03", app_today())], key="a", actor=village.clerk
     ).entries
     ledger.approve(mine, reviewer=village.supervisor)
     theirs = ledger.record(
-        village.village, [Draft(h2.id, "SAF-02", date.today())], key="b", actor=village.clerk
+        village.village, [Draft(h2.id, "SAF-02", app_today())], key="b", actor=village.clerk
     ).entries
     ledger.approve(theirs, reviewer=village.supervisor)
     db.session.commit()
@@ -46,7 +47,7 @@ def test_a_declaration_is_pending_and_its_progress_shows(village, client):
         "csrf_token": csrf_token(client, "/me/declare"),
         "key": key,
         "item": "FIL-02",
-        "occurred_on": date.today().isoformat(),
+        "occurred_on": app_today().isoformat(),
         "quantity": "",
         "note": "",
     }
@@ -124,7 +125,7 @@ def test_a_declaration_carries_photos_the_household_can_see(village, client):
         "csrf_token": csrf_token(client, "/me/declare"),
         "key": key,
         "item": "FIL-02",
-        "occurred_on": date.today().isoformat(),
+        "occurred_on": app_today().isoformat(),
         "note": "帮邻居收玉米",
         "photos": [(io.BytesIO(picture.getvalue()), "corn.jpg")],
     }
@@ -138,7 +139,7 @@ def test_a_declaration_carries_photos_the_household_can_see(village, client):
 def test_pending_points_show_what_approval_would_grant_with_caps_applied(village, client):
     """ENV-02 is 1 point, at most 3 a quarter: with 2 approved, two more pending would grant 1."""
     h1 = village.households[0]
-    day = date.today()
+    day = app_today()
     approved = ledger.record(
         village.village,
         [Draft(h1.id, "ENV-02", day), Draft(h1.id, "ENV-02", day)],

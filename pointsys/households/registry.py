@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import audit
 from ..extensions import db
+from ..localtime import app_today
 from ..models import (
     Household,
     HouseholdStatus,
@@ -204,7 +205,7 @@ def create_household(
         raise RegistryError(N_("请填写户主姓名"))
     if find_household(village, number) is not None:
         raise RegistryError(N_("户号 %(number)s 已存在"), number=number)
-    on = on or date.today()
+    on = on or app_today()
     household = Household(
         **household_columns(
             village.id,
@@ -316,7 +317,7 @@ def add_member(
     name, relation = name.strip(), relation.strip()
     if not name or not relation:
         raise RegistryError(N_("请填写成员姓名和与户主关系"))
-    if birth_year is not None and not 1900 <= birth_year <= date.today().year:
+    if birth_year is not None and not 1900 <= birth_year <= app_today().year:
         raise RegistryError(N_("出生年份 %(year)s 不合理"), year=birth_year)
     member = Member(
         name=name,

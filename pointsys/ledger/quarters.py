@@ -7,6 +7,7 @@ from datetime import date
 
 from .. import audit
 from ..extensions import db
+from ..localtime import app_today
 from ..models import (
     Entry,
     EntryStatus,
@@ -43,7 +44,7 @@ def close_quarter(
     village: Village, quarter: Period, *, actor: User, today: date | None = None
 ) -> None:
     """Close a quarter that has ended and has nothing pending. The caller commits."""
-    today = today or date.today()
+    today = today or app_today()
     if quarter.kind != "quarter":
         raise PointsError(N_("只能按季度结账，例如 2026Q3。"))
     if today < quarter.end:

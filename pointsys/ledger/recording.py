@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import audit, rules_store
 from ..extensions import db
+from ..localtime import app_today
 from ..models import (
     Entry,
     EntryStatus,
@@ -54,7 +55,7 @@ def record(
     recorded the first time; the same key with other content is refused. The caller commits.
     """
     assert source in SOURCES
-    today = today or date.today()
+    today = today or app_today()
     digest = content_digest(source, [d.canonical() for d in drafts])
     replay = find_replay(village, key, digest)
     if replay is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from .. import audit, rules_store
 from ..extensions import db
+from ..localtime import app_today
 from ..models import (
     Entry,
     EntryStatus,
@@ -30,7 +31,7 @@ def approve(
 ) -> Reviewed:
     """Approve pending entries, each under its rulebook's caps; those that cannot be approved stay
     pending and are returned with the reason. The caller commits."""
-    return _approve(entries, reviewer=reviewer, note=note, today=today or date.today(), auto=False)
+    return _approve(entries, reviewer=reviewer, note=note, today=today or app_today(), auto=False)
 
 
 def reject(entries: Sequence[Entry], *, reviewer: User, reason: str) -> Reviewed:

@@ -4,6 +4,7 @@ objections settled by the supervision committee, and the year-end star ratings."
 from __future__ import annotations
 
 from ..honour_lists import HonourList, HonourLists, ListRow
+from ..localtime import app_today
 from ..periods import Period
 from .issues import (
     Change,
@@ -37,14 +38,12 @@ DEMO_QUARTER = "2026Q3"
 def publish_demo(village, report, deadlines: Deadlines) -> None:
     """The demo step: publish 2026Q3 once, if that quarter is closed and has entries; otherwise
     do nothing. `report` is the DemoReport (its `created` list names the new issue)."""
-    from datetime import date
-
     from ..extensions import db
     from ..ledger import is_closed
     from ..models import Entry, Role, User, UserRole
 
     quarter = Period.parse(DEMO_QUARTER)
-    if date.today() < quarter.end or not is_closed(village, quarter.start):
+    if app_today() < quarter.end or not is_closed(village, quarter.start):
         return
     if latest_issue(village, quarter) is not None:
         return

@@ -12,6 +12,7 @@ from .. import audit, rules_store
 from ..extensions import db
 from ..honour_lists import HonourList, HonourLists, ListRow, red_side_first
 from ..ledger import is_closed
+from ..localtime import app_today
 from ..models import Entry, Publication, PublicationRow, RulebookSnapshot, User, Village
 from ..periods import Period
 from ..rulebook.messages import N_
@@ -55,7 +56,7 @@ def publish(
     Refused for a quarter that has not ended or is not closed (entries could still change it).
     The caller commits.
     """
-    today = today or date.today()
+    today = today or app_today()
     if quarter.kind != "quarter":
         raise PublishingError(N_("红黑榜按季度公布，请写成 2026Q3 这样。"))
     if today < quarter.end:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from .. import audit, ledger
 from ..extensions import db
+from ..localtime import app_today
 from ..models import (
     Entry,
     Household,
@@ -38,7 +39,7 @@ def raise_objection(
     The resident page calls this with the resident as `raised_by_label`; a clerk recording one
     on a resident's behalf passes themself as `recorded_by`. The caller commits.
     """
-    today = today or date.today()
+    today = today or app_today()
     text, raised_by_label = (text or "").strip(), (raised_by_label or "").strip()
     quarter = Period.parse(publication.quarter_code)
     if not text:
@@ -121,7 +122,7 @@ def settle_objection(
     the correction is made by hand (a new entry), then the admin publishes the next issue.
     `deadlines` are those of that next issue. The caller commits.
     """
-    today = today or date.today()
+    today = today or app_today()
     answer = (answer or "").strip()
     if objection.status != ObjectionStatus.OPEN.value:
         raise PublishingError(N_("异议 #%(id)s 已经处理过了。"), id=objection.id)
@@ -196,7 +197,7 @@ class ObjectionView:
 def objections(village: Village, today: date | None = None, *, open_only: bool = False):
     """The village's objections, open ones first (earliest deadline first), each flagged overdue
     when still open after its deadline."""
-    today = today or date.today()
+    today = today or app_today()
     query = (
         db.select(Objection)
         .join(Publication, Publication.id == Objection.publication_id)
@@ -229,7 +230,7 @@ def household_objections(household_id: int) -> list[Objection]:
 
 def open_for_objection(village: Village, today: date | None = None) -> list[Publication]:
     """The newest issue of each quarter whose publicity period includes today."""
-    today = today or date.today()
+    today = today or app_today()
     newest: dict[date, Publication] = {}
     for publication in db.session.execute(
         db.select(Publication)

@@ -11,7 +11,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import gettext
 from openpyxl import Workbook
@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import rules_store
 from ..extensions import db
+from ..localtime import app_now, app_today
 from ..models import Household, HouseholdStatus, Village, VillageGroup
 from ..rulebook.describe import plain
 from ..rulebook.messages import N_
@@ -61,7 +62,7 @@ def generate(
     today: date | None = None,
 ) -> Generated:
     """The score sheet for these items and the group's active households, as .xlsx bytes."""
-    today = today or date.today()
+    today = today or app_today()
     snapshot = rules_store.current_snapshot(village.code)
     if snapshot is None:
         raise ScoreSheetError(N_("本村还没有加载积分管理细则，不能生成评分表。"))
@@ -217,7 +218,7 @@ def _write_meta(wb, village, group, columns, rulebook_sha256, sheet_title, date_
         ["group", group.name],
         ["sheet_id", uuid.uuid4().hex],
         ["rulebook_sha256", rulebook_sha256],
-        ["generated_at", datetime.now(UTC).isoformat(timespec="seconds")],
+        ["generated_at", app_now().isoformat(timespec="seconds")],
         ["sheet", sheet_title],
         ["date_cell", date_cell],
     ):

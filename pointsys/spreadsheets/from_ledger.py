@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import ledger_queries, publishing, standings
 from ..extensions import db
+from ..localtime import to_local
 from ..models import Household, Publication, Village
 from ..periods import Period
 from ..rulebook import Rulebook
@@ -27,6 +28,7 @@ from .data import (
 
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已审核"), "rejected": _l("已驳回")}
 KIND_LABELS = {"entry": _l("记录"), "reversal": _l("冲正")}
+RECORDED_AT, REVIEWED_AT = 19, 21  # archive_rows: Entry.created_at, Entry.reviewed_at
 
 
 def committee_name(village: Village) -> str:
@@ -124,7 +126,8 @@ def statement(household: Household, year: int, *, today: date) -> Statement:
 
 
 def archive(village: Village, *, now: datetime) -> Archive:
-    """Every entry of the village, streamed in the archive's column order."""
+    """Every entry of the village, streamed in the archive's column order. `now` is aware; the
+    录入时间 and 审核时间 columns are written on its clock (the village's local time)."""
     statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
 
@@ -133,6 +136,9 @@ def archive(village: Village, *, now: datetime) -> Archive:
             values = list(r)
             values[10] = statuses.get(values[10], values[10])
             values[11] = kinds.get(values[11], values[11])
+            for at in RECORDED_AT, REVIEWED_AT:
+                if values[at] is not None:
+                    values[at] = to_local(values[at], now.tzinfo).replace(tzinfo=None)
             yield values
 
     return Archive(village.name, now, rows())

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     render_template,
     request,
     send_file,
@@ -19,15 +17,12 @@ from flask_login import current_user
 
 from .. import audit, audit_trail
 from ..extensions import db
+from ..localtime import app_today, app_zone
 from ..models import AuditEvent, Role
 from .admin import role_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _day(name: str) -> date | None:
@@ -55,7 +50,7 @@ def _filters() -> audit_trail.Filters:
 @role_required(Role.ADMIN)
 def index():
     filters = _filters()
-    zone = _zone()
+    zone = app_zone()
     page = audit_trail.page(filters, zone, request.args.get("page", 1, type=int))
     return render_template(
         "audit/index.html",
@@ -99,9 +94,9 @@ def _attachment(filename: str) -> str:
 def export_xlsx():
     filters = _filters()
     _record_export("xlsx", filters)
-    output = audit_trail.xlsx_file(audit_trail.rows(filters, _zone()))
+    output = audit_trail.xlsx_file(audit_trail.rows(filters, app_zone()))
     response = send_file(output, mimetype=XLSX, as_attachment=True, download_name="audit.xlsx")
-    response.headers["Content-Disposition"] = _attachment(f"操作日志{date.today():%Y%m%d}.xlsx")
+    response.headers["Content-Disposition"] = _attachment(f"操作日志{app_today():%Y%m%d}.xlsx")
     return response
 
 
@@ -110,7 +105,7 @@ def export_xlsx():
 def export_csv():
     filters = _filters()
     _record_export("csv", filters)
-    chunks = audit_trail.csv_chunks(audit_trail.rows(filters, _zone()))
+    chunks = audit_trail.csv_chunks(audit_trail.rows(filters, app_zone()))
     response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = _attachment(f"操作日志{date.today():%Y%m%d}.csv")
+    response.headers["Content-Disposition"] = _attachment(f"操作日志{app_today():%Y%m%d}.csv")
     return response

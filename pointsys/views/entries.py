@@ -3,8 +3,6 @@ village group (batch, on inspection day); an entry's detail page and its reversa
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +12,7 @@ from .. import evidence, ledger
 from .. import households as registry
 from ..extensions import db
 from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
+from ..localtime import app_today
 from ..models import Entry, Household, HouseholdStatus
 from ..rulebook.describe import signed
 from .admin import role_required
@@ -119,7 +118,7 @@ def record():
                 ),
             )
             return redirect(url_for("ledger.record"))
-    on = form.on.data or date.today()
+    on = form.on.data or app_today()
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "ledger/record.html",
@@ -183,7 +182,7 @@ def batch():
                 ),
             )
             return redirect(url_for("ledger.batch", group=group.id))
-    on = form.on.data or date.today()
+    on = form.on.data or app_today()
     status = 400 if form.errors or errors else 200
     return render_template(
         "ledger/batch.html",

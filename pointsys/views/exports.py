@@ -4,7 +4,6 @@ statement; the full ledger archive for administrators. Thin: parse, build the da
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from flask_login import current_user
 
 from .. import access
 from ..extensions import db
+from ..localtime import app_now, app_today
 from ..models import Household, Role
 from ..periods import Period, PeriodError, quarter_of
 from ..spreadsheets import from_ledger
@@ -35,7 +35,7 @@ class ExportRequestError(ValueError):
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    today = date.today()
+    today = app_today()
     return render_template(
         "exports/index.html",
         quarter=quarter_of(today).code,
@@ -52,7 +52,7 @@ def notice_board():
         period = parse_period(request.args.get("quarter", ""), ("quarter",))
     except ExportRequestError as exc:
         return _refused(exc)
-    board = from_ledger.draft_notice_board(village, period, today=date.today())
+    board = from_ledger.draft_notice_board(village, period, today=app_today())
     return send_xlsx(
         write_notice_board,
         board,
@@ -68,7 +68,7 @@ def entries():
         period = parse_period(request.args.get("period", ""), ("month", "quarter"))
     except ExportRequestError as exc:
         return _refused(exc)
-    detail = from_ledger.entry_detail(village, period, today=date.today())
+    detail = from_ledger.entry_detail(village, period, today=app_today())
     return send_xlsx(
         write_entry_detail,
         detail,
@@ -85,7 +85,7 @@ def statement():
         household = household_by_number(village, request.args.get("household", ""), current_user)
     except ExportRequestError as exc:
         return _refused(exc)
-    data = from_ledger.statement(household, year, today=date.today())
+    data = from_ledger.statement(household, year, today=app_today())
     return send_xlsx(
         write_statement,
         data,
@@ -97,11 +97,11 @@ def statement():
 @role_required(Role.ADMIN)
 def archive():
     village = current_village()
-    data = from_ledger.archive(village, now=datetime.now(UTC))
+    data = from_ledger.archive(village, now=app_now())
     return send_xlsx(
         write_archive,
         data,
-        _("%(village)s积分台账%(day)s.xlsx", village=village.name, day=f"{date.today():%Y%m%d}"),
+        _("%(village)s积分台账%(day)s.xlsx", village=village.name, day=f"{app_today():%Y%m%d}"),
     )
 
 
@@ -138,7 +138,7 @@ def household_by_number(village, number: str, person=None) -> Household:
 
 
 def _refused(exc: ExportRequestError):
-    today = date.today()
+    today = app_today()
     page = render_template(
         "exports/index.html",
         quarter=quarter_of(today).code,

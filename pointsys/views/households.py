@@ -6,7 +6,6 @@ Thin: parse the form, call pointsys.households (and its roster), commit or roll 
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import segno
 from flask import (
@@ -40,6 +39,7 @@ from .. import access, household_summary, residents
 from .. import households as registry
 from ..extensions import db
 from ..households import roster
+from ..localtime import app_today
 from ..models import Household, HouseholdStatus, Role, Village, VillageGroup
 from ..rulebook.messages import N_
 from .admin import role_required
@@ -551,7 +551,7 @@ def template():
 def export():
     village = current_village()
     return _xlsx(
-        roster.export_households(village), f"{village.name}农户名册{date.today():%Y%m%d}.xlsx"
+        roster.export_households(village), f"{village.name}农户名册{app_today():%Y%m%d}.xlsx"
     )
 
 

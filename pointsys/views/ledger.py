@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -20,10 +19,11 @@ from flask_login import current_user
 from .. import access, ledger, rules_store, standings
 from ..extensions import db
 from ..ledger import lookup
+from ..localtime import app_today
 from ..models import Entry, EntryStatus, Role, Village
 from ..periods import Period, PeriodError, quarter_of
 from ..rulebook import Rulebook
-from ..rulebook.describe import plain, points_text, signed
+from ..rulebook.describe import points_text, signed
 from ..rulebook.model import ItemVersion
 from .admin import role_required
 from .households import current_village, household_or_404
@@ -47,18 +47,6 @@ SOURCE_LABELS = {
     "declaration": _l("村民申报"),
     "reversal": _l("冲正"),
 }
-
-
-@bp.app_template_filter("points")
-def points_filter(value: Decimal | None) -> str:
-    """+2, -0.5: points as people write them; empty while not granted."""
-    return "" if value is None else signed(value)
-
-
-@bp.app_template_filter("plain")
-def plain_filter(value: Decimal) -> str:
-    """100, 0.5: a balance or quantity as people write it."""
-    return plain(value)
 
 
 @bp.app_context_processor
@@ -148,7 +136,7 @@ def household(household_id: int):
     """A household's ledger: every entry (newest first), balance, this quarter's rank and tier."""
     place = household_or_404(household_id)
     village = current_village()
-    today = date.today()
+    today = app_today()
     page = db.paginate(lookup.of_household(place), per_page=PER_PAGE, error_out=False)
     quarter = quarter_of(today)
     return render_template(
@@ -166,7 +154,7 @@ def household(household_id: int):
 @role_required(*STAFF)
 def standings_page():
     village = current_village()
-    period, error = parse_period(request.args.get("period"), quarter_of(date.today()))
+    period, error = parse_period(request.args.get("period"), quarter_of(app_today()))
     table = standings.standings(village, period)
     return render_template(
         "ledger/standings.html", village=village, table=table, period=period, error=error
@@ -177,7 +165,7 @@ def standings_page():
 @role_required(Role.ADMIN)
 def quarters():
     village = current_village()
-    today = date.today()
+    today = app_today()
     states = lookup.quarter_states(village, [today.year - 1, today.year], today)
     return render_template(
         "ledger/quarters.html",

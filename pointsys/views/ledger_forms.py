@@ -7,7 +7,6 @@ when the form is rendered, so a double click or a resent POST records nothing tw
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..localtime import app_today
 
 TOO_LONG = _l("最多 %(max)d 个字。")
 
@@ -46,7 +47,7 @@ class EntryForm(_Keyed):
     # Rendered by hand as a <select> grouped by category, each option telling its points.
     item = StringField(_l("积分事项"), validators=[DataRequired(_l("请选择积分事项。"))])
     on = DateField(
-        _l("行为日期"), default=date.today, validators=[DataRequired(_l("请填写行为日期。"))]
+        _l("行为日期"), default=app_today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
     quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
     member_ids = CheckboxesField(_l("涉及的家庭成员"), coerce=int, validate_choice=False)
@@ -60,7 +61,7 @@ class BatchForm(_Keyed):
 
     item = StringField(_l("积分事项"), validators=[DataRequired(_l("请选择积分事项。"))])
     on = DateField(
-        _l("行为日期"), default=date.today, validators=[DataRequired(_l("请填写行为日期。"))]
+        _l("行为日期"), default=app_today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
     quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
     household_ids = CheckboxesField(_l("记分的户"), coerce=int, validate_choice=False)

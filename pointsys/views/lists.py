@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,9 +27,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import ledger, publishing
 from ..extensions import db
+from ..localtime import app_today
 from ..models import Objection, Publication, Role
 from ..periods import Period, PeriodError, quarter_of
-from ..rulebook.describe import plain
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
 from .admin import role_required
@@ -70,14 +69,8 @@ class SettleForm(FlaskForm):
     correct_entry = BooleanField(_l("冲正所针对的记录并公布新一版"))
 
 
-@bp.app_template_filter("points")
-def points_filter(value) -> str:
-    """Points as people write them: 10, 0.5, -2 (no trailing zeros)."""
-    return plain(Decimal(value))
-
-
 def _today() -> date:
-    return date.today()
+    return app_today()
 
 
 def _deadlines() -> publishing.Deadlines:

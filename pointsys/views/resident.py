@@ -6,7 +6,6 @@ The household is always the signed-in one (current_user.household_id), never an 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from functools import wraps
 
 from flask import (
@@ -46,6 +45,7 @@ from .. import (
     throttle,
 )
 from ..extensions import db
+from ..localtime import app_today
 from ..models import Household, Village, utcnow
 from ..rulebook.messages import N_
 from .auth import lock_message
@@ -149,7 +149,7 @@ def declare():
     """A good deed declared by the household (申报): pending until the village reviews it."""
     household = db.get_or_404(Household, current_user.household_id)
     form = DeclarationForm()
-    today = date.today()
+    today = app_today()
     items = declarations.declarable_items(household, today)
     form.item.choices = [("", _("请选择"))] + [(v.code, f"{v.title}（{v.article}）") for v in items]
     if request.method == "GET":

@@ -5,8 +5,6 @@ Four eyes: the ledger refuses a reviewer's own entries; the page shows them with
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +13,7 @@ from .. import households as registry
 from .. import ledger
 from ..extensions import db
 from ..ledger import PointsError, lookup
+from ..localtime import app_today
 from .admin import role_required
 from .households import current_village
 from .ledger import REVIEWERS, bp, parse_period, rulebook_of_entry
@@ -49,7 +48,7 @@ def review():
         error=error,
         groups=registry.groups_of(village),
         items=lookup.pending_items(village),
-        today=date.today(),
+        today=app_today(),
     ), (400 if error else 200)
 
 

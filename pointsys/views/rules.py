@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 
 from ..extensions import db
+from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import changes, limits_text, points_text, precision_text
 from ..rules_store import current_snapshot, rulebook_of
@@ -34,7 +35,7 @@ def show(village_code: str):
     try:
         on = date.fromisoformat(request.args.get("on", ""))
     except ValueError:
-        on = date.today()
+        on = app_today()
     language = str(get_locale())
     categories = []
     for category in rulebook.categories:

@@ -8,7 +8,6 @@ the commit re-reads exactly the file that was previewed.
 from __future__ import annotations
 
 import os
-from datetime import date
 from urllib.parse import quote
 
 from flask import (
@@ -33,6 +32,7 @@ from wtforms.validators import DataRequired, Optional
 from .. import households as registry
 from .. import score_sheet
 from ..extensions import db
+from ..localtime import app_today
 from ..models import Role
 from .admin import role_required
 from .households import XLSX, current_village
@@ -81,7 +81,7 @@ def _limits() -> dict[str, int]:
 def _choose_form(village, formdata=None) -> tuple[ChooseForm, list]:
     form = ChooseForm(formdata=formdata)
     form.group.choices = [(g.id, g.name) for g in registry.groups_of(village)]
-    on = form.on.data if formdata is not None and form.on.data else date.today()
+    on = form.on.data if formdata is not None and form.on.data else app_today()
     categories = score_sheet.choosable_items(village, on)
     form.item.choices = [choice for _, choices in categories for choice in choices]
     return form, categories

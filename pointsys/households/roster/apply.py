@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from ... import audit
 from ...extensions import db
+from ...localtime import app_today
 from ...models import (
     Household,
     HouseholdStatus,
@@ -34,7 +35,7 @@ def apply_import(village: Village, plan: Plan, *, actor) -> dict[str, int]:
             count=len(plan.blocking),
         )
     groups = {g.name: g for g in registry.groups_of(village)}
-    today = date.today()
+    today = app_today()
     _bulk_create(village, plan, groups, actor, today)
     created = plan_numbers(plan)
     existing = {

@@ -10,12 +10,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
 from ...extensions import db
+from ...localtime import app_today
 from ...models import Household, HouseholdStatus, Village
 from ...rulebook.messages import N_
 from .. import registry
@@ -229,7 +229,7 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
         birth_year = None
         if values["birth_year"]:
             match = re.match(r"^(\d{4})", values["birth_year"])
-            if not match or not 1900 <= int(match.group(1)) <= date.today().year:
+            if not match or not 1900 <= int(match.group(1)) <= app_today().year:
                 problem(
                     "birth_year",
                     N_("出生年份“%(year)s”不对；应为四位年份，如 1968"),
