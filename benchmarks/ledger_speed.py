@@ -320,13 +320,13 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
 
 
 def measure_standings(ledger: Ledger, runs: int) -> None:
-    from pointsys import standings
+    from pointsys import rules_store, standings
     from pointsys.extensions import db
     from pointsys.models import from_hundredths
     from pointsys.periods import Period
 
     village, _ = ledger.objects()
-    base = standings.rulebook_for(village).account.base_points
+    base = rules_store.in_force(village.code).rulebook.account.base_points
     where = (
         " FROM entry WHERE village_id = :village AND status = 'approved'"
         " AND occurred_on >= :first AND occurred_on < :end GROUP BY household_id"

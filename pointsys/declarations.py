@@ -16,10 +16,7 @@ MAX_NOTE = 500
 
 def declarable_items(household: Household, on: date) -> list:
     """The items a resident may declare on a day: awards (加分) in force; penalties are staff's."""
-    snapshot = rules_store.current_snapshot(household.village.code)
-    if snapshot is None:
-        return []
-    rulebook = rules_store.rulebook_of(snapshot)
+    rulebook = rules_store.in_force(household.village.code).rulebook  # no items while none
     versions = (item.version_on(on) for item in rulebook.items.values())
     return [v for v in versions if v is not None and not v.scoring.is_penalty]
 

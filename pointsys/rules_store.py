@@ -6,6 +6,8 @@ A file that fails validation is never stored, so the app keeps using the last go
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from . import audit
@@ -13,6 +15,7 @@ from .config import PROJECT_DIR
 from .extensions import db
 from .models import RulebookSnapshot, User
 from .rulebook import Rulebook, loads, read_text
+from .rulebook.model import Account, HonourPolicy, VetoPolicy
 
 RULES_DIR = Path(PROJECT_DIR) / "rules"
 DEMO_RULEBOOK = RULES_DIR / "demo.toml"
@@ -59,8 +62,38 @@ def store(
     return snapshot, True
 
 
+@dataclass(frozen=True)
+class InForce:
+    """The rulebook in force for a village: the snapshot loaded last, and its rulebook.
+
+    A rulebook holds every dated version of its items (`rulebook.item_on(code, day)`), so the
+    same snapshot answers for any day; the day picks the item version, not the snapshot. While
+    no rulebook is loaded, `snapshot` is None and `rulebook` is empty (no items, no base points,
+    no tiers): sums and standings still work, and callers that need items check `loaded`.
+    """
+
+    snapshot: RulebookSnapshot | None
+    rulebook: Rulebook
+
+    @property
+    def loaded(self) -> bool:
+        return self.snapshot is not None
+
+
+def in_force(village_code: str) -> InForce:
+    """The one way to get the rulebook in force for a village (see InForce)."""
+    snapshot = current_snapshot(village_code)
+    if snapshot is None:
+        return InForce(None, _empty(village_code))
+    return InForce(snapshot, rulebook_of(snapshot))
+
+
+def _empty(village_code: str) -> Rulebook:
+    return Rulebook(village_code, "", "", date.min, Account(), VetoPolicy(), HonourPolicy(), (), {})
+
+
 def current_snapshot(village_code: str) -> RulebookSnapshot | None:
-    """The latest snapshot loaded for the village: the rulebook in force."""
+    """The latest snapshot loaded for the village (in_force() wraps it with its rulebook)."""
     return db.session.execute(
         db.select(RulebookSnapshot)
         .filter_by(village_code=village_code)

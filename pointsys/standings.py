@@ -35,7 +35,7 @@ from .models import (
 from .periods import Period, account_year
 from .rulebook import Rulebook
 from .rulebook.honours import tier_by_rank
-from .rulebook.model import Account, HonourPolicy, Tier, VetoPolicy
+from .rulebook.model import HonourPolicy, Tier
 
 ZERO = Decimal(0)
 ACTIVE = HouseholdStatus.ACTIVE.value
@@ -102,7 +102,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     for those merged into another household before the period's end: their points count for the
     household that absorbed them, and they are listed unranked. Within a tie, by 户号.
     """
-    rulebook = rulebook or _rulebook(village)
+    rulebook = rulebook or rules_store.in_force(village.code).rulebook
     policy = rulebook.honours
     negated, account = _sums(village, period, _window_start(rulebook, period))
     absorbed_into = _absorbed_into(village, period.end)
@@ -352,8 +352,9 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
             if not merged:
                 return guess.account.base_points + from_hundredths(total or 0)
             return guess.account.base_points + _lineage_total(household.id, start, day_after)
-    rulebook = rulebook or _rulebook(household.village)
-    _last_rulebook[household.village_id] = (_rulebook_sha256(household.village), rulebook)
+    current = rules_store.in_force(household.village.code)
+    rulebook = rulebook or current.rulebook
+    _last_rulebook[household.village_id] = (current.snapshot and current.snapshot.sha256, rulebook)
     start = _window_start(rulebook, Period(on, day_after, "day"))
     return rulebook.account.base_points + _lineage_total(household.id, start, day_after)
 
@@ -404,11 +405,6 @@ def _latest_sha256(village_id):
     )
 
 
-def _rulebook_sha256(village: Village) -> str | None:
-    snapshot = rules_store.current_snapshot(village.code)
-    return snapshot.sha256 if snapshot else None
-
-
 def _lineage_total(household_id: int, start: date | None, day_after: date) -> Decimal:
     total = 0
     for source_id, until in _sources(household_id):
@@ -428,7 +424,7 @@ def running_balance(
     """
     from .ledger_queries import approved_entries_of
 
-    rulebook = rulebook or _rulebook(household.village)
+    rulebook = rulebook or rules_store.in_force(household.village.code).rulebook
     base = rulebook.account.base_points
     window = _window_start(rulebook, Period(start, start + timedelta(days=1), "day"))
     opening = base if window == start else balance(household, start - timedelta(days=1), rulebook)
@@ -442,20 +438,6 @@ def running_balance(
         total += entry.points
         rows.append((entry, total))
     return opening, rows
-
-
-def rulebook_for(village: Village) -> Rulebook:
-    """The rulebook standings count by: the village's current one (an empty one if none)."""
-    return _rulebook(village)
-
-
-def _rulebook(village: Village) -> Rulebook:
-    snapshot = rules_store.current_snapshot(village.code)
-    if snapshot is None:  # no rulebook yet: no base points, no tiers
-        return Rulebook(
-            village.code, "", "", date.min, Account(), VetoPolicy(), HonourPolicy(), (), {}
-        )
-    return rules_store.rulebook_of(snapshot)
 
 
 def _window_start(rulebook: Rulebook, period: Period) -> date | None:

@@ -126,7 +126,7 @@ def absorbed(merges, period: Period) -> dict[int, int]:
 
 
 def reference(households, entries, merges, period: Period, reset: str, scope: str, village):
-    rulebook = standings.rulebook_for(village.village)
+    rulebook = rules_store.in_force(village.village.code).rulebook
     final = absorbed(merges, period)
     start = window_start(reset, period)
     approved = [e for e in entries if e["status"] == "approved"]

@@ -137,12 +137,12 @@ def record(
 
 
 def _rulebook(village: Village) -> tuple[RulebookSnapshot, Rulebook]:
-    snapshot = rules_store.current_snapshot(village.code)
-    if snapshot is None:
+    current = rules_store.in_force(village.code)
+    if not current.loaded:
         raise PointsError(
             N_("本村还没有加载积分管理细则，不能记分；请村两委先运行 flask rules load。")
         )
-    return snapshot, rules_store.rulebook_of(snapshot)
+    return current.snapshot, current.rulebook
 
 
 def _households(village: Village, ids: Iterable[int]) -> dict[int, Household]:

@@ -73,9 +73,9 @@ def publish(
     days = deadlines.publicity_days
     if days < 1:
         raise PublishingError(N_("公示期至少 1 天。"))
-    snapshot = rules_store.current_snapshot(village.code)
-    rulebook = rules_store.rulebook_of(snapshot) if snapshot else None
-    lists = draft_lists(village, quarter, rulebook)
+    current = rules_store.in_force(village.code)
+    snapshot = current.snapshot
+    lists = draft_lists(village, quarter, current.rulebook)
     previous = latest_issue(village, quarter)
     last_entry = db.session.execute(
         db.select(func.max(Entry.id)).where(

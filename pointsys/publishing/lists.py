@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import rules_store
 from .. import standings as standings_module
 from ..honour_lists import EVERYONE, HonourList, HonourLists, ListRow, red_side_first
 from ..models import Village
@@ -38,7 +39,7 @@ def draft_lists(
     group (in the order of the groups' ids) and by rank within each group. `everyone` adds, after
     the tiers, a list of every ranked household with its tier (for the notice board's command).
     """
-    rulebook = rulebook or standings_module.rulebook_for(village)
+    rulebook = rulebook or rules_store.in_force(village.code).rulebook
     table = standings_module.standings(village, quarter, rulebook)
     policy = rulebook.honours
     vetoes = standings_module.veto_items(village, quarter)

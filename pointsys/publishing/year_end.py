@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import rules_store
 from .. import standings as standings_module
 from ..models import Village
 from ..periods import Period
@@ -44,7 +45,7 @@ def year_end(village: Village, year: int | Period, rulebook: Rulebook | None = N
     A household with a live veto that carries `star_drop` in the year loses the rulebook's
     `star_drop_levels` (once, however many such vetoes it has)."""
     period = year if isinstance(year, Period) else Period.parse(str(year))
-    rulebook = rulebook or standings_module.rulebook_for(village)
+    rulebook = rulebook or rules_store.in_force(village.code).rulebook
     table = standings_module.standings(village, period, rulebook)
     vetoes = standings_module.veto_items(village, period)
     policy = rulebook.honours

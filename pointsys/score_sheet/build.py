@@ -63,10 +63,10 @@ def generate(
 ) -> Generated:
     """The score sheet for these items and the group's active households, as .xlsx bytes."""
     today = today or app_today()
-    snapshot = rules_store.current_snapshot(village.code)
-    if snapshot is None:
+    current = rules_store.in_force(village.code)
+    if not current.loaded:
         raise ScoreSheetError(N_("本村还没有加载积分管理细则，不能生成评分表。"))
-    rulebook = rules_store.rulebook_of(snapshot)
+    snapshot, rulebook = current.snapshot, current.rulebook
     codes = list(dict.fromkeys(c.strip() for c in item_codes if c and c.strip()))
     if not codes:
         raise ScoreSheetError(N_("请至少选择一个积分事项。"))
@@ -231,10 +231,7 @@ def _write_meta(wb, village, group, columns, rulebook_sha256, sheet_title, date_
 
 def choosable_items(village: Village, on: date) -> list[tuple[str, list[tuple[str, str]]]]:
     """The items a sheet can carry on `on`, by category: [(category, [(code, header)])]."""
-    snapshot = rules_store.current_snapshot(village.code)
-    if snapshot is None:
-        return []
-    rulebook = rules_store.rulebook_of(snapshot)
+    rulebook = rules_store.in_force(village.code).rulebook  # no categories while none
     result = []
     for category in rulebook.categories:
         versions = [rulebook.item_on(code, on) for code in category.items]

@@ -192,7 +192,7 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
         _cells_to_drafts(village, parsed, filled)
     if not parsed.drafts and not parsed.problems:
         parsed.problems.append(Problem(gettext("评分表里没有填写任何分数；请填好后再上传。")))
-    current = rules_store.current_snapshot(village.code)
+    current = rules_store.in_force(village.code).snapshot
     if current is not None and current.sha256 != meta["rulebook_sha256"]:
         parsed.notices.append(
             gettext("这张评分表生成之后积分细则有过更新；本次按现行细则计分，请核对预览中的分数。")
@@ -269,10 +269,10 @@ def _check_headers(parsed: Parsed, fixed: list[str], row: tuple, width: int) -> 
 
 def _check_kinds(village: Village, parsed: Parsed) -> None:
     """A column made for ticks cannot carry hours: the rulebook may have changed since."""
-    snapshot = rules_store.current_snapshot(village.code)
-    if snapshot is None or parsed.on is None:
+    current = rules_store.in_force(village.code)
+    if not current.loaded or parsed.on is None:
         return
-    rulebook = rules_store.rulebook_of(snapshot)
+    rulebook = current.rulebook
     for column in parsed.columns:
         version = rulebook.item_on(column.code, parsed.on)
         if version is not None and kind_of(version) != column.kind:

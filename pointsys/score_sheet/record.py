@@ -90,7 +90,7 @@ def record(
     except PointsError as exc:
         db.session.rollback()
         raise ScoreSheetRefused([Problem(str(exc))]) from None
-    rulebook = rules_store.rulebook_of(rules_store.current_snapshot(village.code))
+    rulebook = rules_store.in_force(village.code).rulebook
     lines = [
         Line(
             cell=cell.ref,

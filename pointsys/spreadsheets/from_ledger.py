@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import ledger_queries, publishing, standings
+from .. import ledger_queries, publishing, rules_store, standings
 from ..extensions import db
 from ..localtime import to_local
 from ..models import Household, Publication, Village
@@ -75,7 +75,7 @@ def published_notice_board(publication: Publication, *, qr_url: str | None = Non
 
 def entry_detail(village: Village, period: Period, *, today: date) -> EntryDetail:
     """Every approved entry of the month or quarter, streamed, names as on the lists."""
-    policy = _rulebook(village).honours
+    policy = rules_store.in_force(village.code).rulebook.honours
 
     def rows() -> Iterator[DetailRow]:
         for entry in ledger_queries.approved_entries(village, period):
@@ -142,7 +142,3 @@ def archive(village: Village, *, now: datetime) -> Archive:
             yield values
 
     return Archive(village.name, now, rows())
-
-
-def _rulebook(village: Village) -> Rulebook:
-    return standings.rulebook_for(village)
