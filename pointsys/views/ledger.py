@@ -1,8 +1,10 @@
 """The ledger's pages (积分记录): the blueprint, what its pages share, and the read-only pages —
 a household's ledger, the standings of a quarter and quarter closing.
 
-Recording lives in views/entries.py, review in views/review.py. All of them are thin: they parse
-the request, call pointsys.ledger / pointsys.standings, commit or roll back, and render.
+Recording lives in views/entries.py, review in views/review.py: they add their pages to this
+module's `bp` (they import it; this module imports neither), and views.register_blueprints imports
+them before registering `bp`. All of them are thin: they parse the request, call pointsys.ledger /
+pointsys.standings, commit or roll back, and render.
 """
 
 from __future__ import annotations
@@ -17,23 +19,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import access, ledger, rules_store, standings
+from .. import ledger, rules_store, standings
 from ..extensions import db
 from ..ledger import lookup
-from ..models import Entry, EntryStatus, Role, Village
+from ..models import Entry, EntryStatus, Village
 from ..periods import Period, PeriodError, quarter_of
 from ..rulebook import Rulebook
 from ..rulebook.describe import plain, points_text, signed
 from ..rulebook.model import ItemVersion
-from .admin import role_required
-from .households import current_village, household_or_404
+from .common import ADMINS, STAFF, current_village, household_or_404, role_required
 from .ledger_forms import ConfirmForm, ReopenForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-RECORDERS = (Role.ADMIN, Role.CLERK)
-REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)
-STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR)
 PER_PAGE = 50
 STATUS_LABELS = {
     EntryStatus.PENDING.value: _l("待审核"),
@@ -122,15 +120,6 @@ def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[
     return groups
 
 
-def entry_or_404(entry_id: int) -> Entry:
-    """The village's entry, if its household is the user's to see (a group leader: their groups);
-    404 otherwise, as for the household itself."""
-    entry = lookup.entry_in(current_village(), entry_id)
-    if entry is None or not access.can_see_household(current_user, entry.household):
-        abort(404)
-    return entry
-
-
 def parse_period(text: str | None, default: Period) -> tuple[Period, str | None]:
     """The period a query string asks for, or the default and an error message."""
     text = (text or "").strip()
@@ -143,7 +132,7 @@ def parse_period(text: str | None, default: Period) -> tuple[Period, str | None]
 
 
 @bp.get("/households/<int:household_id>")
-@role_required(*STAFF)
+@role_required(STAFF)
 def household(household_id: int):
     """A household's ledger: every entry (newest first), balance, this quarter's rank and tier."""
     place = household_or_404(household_id)
@@ -163,7 +152,7 @@ def household(household_id: int):
 
 
 @bp.get("/standings")
-@role_required(*STAFF)
+@role_required(STAFF)
 def standings_page():
     village = current_village()
     period, error = parse_period(request.args.get("period"), quarter_of(date.today()))
@@ -174,7 +163,7 @@ def standings_page():
 
 
 @bp.get("/quarters")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def quarters():
     village = current_village()
     today = date.today()
@@ -198,7 +187,7 @@ def _quarter(code: str) -> Period:
 
 
 @bp.route("/quarters/<code>/close", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def close_quarter(code: str):
     """A confirmation page; its POST closes the quarter."""
     village = current_village()
@@ -221,7 +210,7 @@ def close_quarter(code: str):
 
 
 @bp.post("/quarters/<code>/reopen")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def reopen_quarter(code: str):
     village = current_village()
     period = _quarter(code)
@@ -239,7 +228,3 @@ def reopen_quarter(code: str):
     else:
         flash(_("%(quarter)s 已重新开账。", quarter=period.code), "success")
     return redirect(url_for("ledger.quarters"))
-
-
-# The other pages of the blueprint attach their routes to `bp` when imported.
-from . import entries, review  # noqa: E402, F401
