@@ -1,5 +1,8 @@
 """Score sheets (评分表): choose a group and items, download, upload, preview, commit.
 
+For clerks and admins (RECORDERS); group leaders will get their own groups once access rules
+exist (pointsys/access.py).
+
 Thin: the forms are parsed here, everything else is pointsys.score_sheet. The upload is kept in
 the instance folder under its sha256 between preview and commit (not in the session cookie), so
 the commit re-reads exactly the file that was previewed.
@@ -34,9 +37,6 @@ from ..extensions import db
 from .common import RECORDERS, current_village, role_required, xlsx_response
 
 bp = Blueprint("score_sheets", __name__, url_prefix="/score-sheets")
-
-# Group leaders will get their own groups once access rules exist (pointsys/access.py).
-STAFF = RECORDERS
 
 
 class ChooseForm(FlaskForm):
@@ -84,7 +84,7 @@ def _choose_form(village, formdata=None) -> tuple[ChooseForm, list]:
 
 
 @bp.get("/")
-@role_required(STAFF)
+@role_required(RECORDERS)
 def index():
     """Choose the group, the items and (optionally) the date, then download the sheet."""
     village = current_village()
@@ -93,7 +93,7 @@ def index():
 
 
 @bp.get("/download")
-@role_required(STAFF)
+@role_required(RECORDERS)
 def download():
     village = current_village()
     form, categories = _choose_form(village, request.args)
@@ -110,7 +110,7 @@ def download():
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@role_required(STAFF)
+@role_required(RECORDERS)
 def upload():
     """Upload → preview. Nothing is written: the ledger runs on the sheet and is rolled back."""
     village = current_village()
@@ -143,7 +143,7 @@ def _preview(village, parsed, data: bytes, filename: str):
 
 
 @bp.post("/commit")
-@role_required(STAFF)
+@role_required(RECORDERS)
 def commit():
     """Re-read the kept file and record it through the ledger: every cell, or none."""
     village = current_village()
