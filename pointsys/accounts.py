@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 
-from . import audit
+from . import audit, signin
 from .extensions import db
 from .models import Role, User, UserGroup, UserRole, Village, VillageGroup
 
@@ -23,6 +23,16 @@ def find_user(username: str) -> User:
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     if user is None:
         raise AccountError(_("没有用户名为“%(username)s”的账号。", username=username))
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active account with this username and password, or None. The hash check runs even
+    for an unknown username, so the answer takes as long and says nothing about who exists."""
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    stored_hash = user.password_hash if user is not None else None
+    if not signin.verify(stored_hash, password) or user is None or not user.is_active:
+        return None
     return user
 
 

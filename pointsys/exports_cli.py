@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from .exports import ExportRequestError, household_by_number, parse_period
 from .households.cli import pick_village as _village
 from .localtime import app_now, app_today
 from .spreadsheets import from_ledger
@@ -15,7 +16,6 @@ from .spreadsheets.archive import write_archive
 from .spreadsheets.entry_detail import write_entry_detail
 from .spreadsheets.notice_board import write_notice_board
 from .spreadsheets.statement import write_statement
-from .views.exports import ExportRequestError, household_by_number, parse_period
 
 export_group = AppGroup("export", help="导出表格：红黑榜、积分明细公示表、家庭积分明细、积分台账。")
 

@@ -12,9 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from . import audit
+from . import audit, signin
 from .extensions import db
 from .households import Actor
 from .models import Household, ResidentAccess, Village, utcnow
@@ -22,8 +20,6 @@ from .rulebook.messages import N_
 from .translated import TranslatedError
 
 PIN_LENGTH = 6
-# Compared against when the 户号 is unknown, so a wrong 户号 costs as long as a wrong PIN.
-_DUMMY_HASH = generate_password_hash("000000")
 
 
 class ResidentError(TranslatedError):
@@ -148,10 +144,8 @@ def authenticate(village: Village, number: str, pin: str) -> Resident | None:
     """The resident for this 户号 and PIN, or None (unknown 户号, no PIN issued, or wrong PIN)."""
     household = find_household(village, number) if number.strip() else None
     access = access_of(household) if household is not None else None
-    if access is None:
-        check_password_hash(_DUMMY_HASH, pin)  # the same cost either way
-        return None
-    if not access.check_pin(pin):
+    # An unknown 户号 or no PIN issued costs as long as a wrong PIN (signin.verify).
+    if not signin.verify(access.pin_hash if access is not None else None, pin):
         return None
     return as_resident(household, access)
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from pointsys.extensions import db
 from pointsys.models import AuditEvent, utcnow
-from pointsys.views import auth
+from pointsys.views import common
 
 from .conftest import csrf_token
 
@@ -38,7 +38,7 @@ def test_lock_lifts_after_the_window(client, make_user, monkeypatch):
     for _ in range(5):
         _try(client, "clerk1", "wrong")
     later = utcnow() + timedelta(minutes=16)
-    monkeypatch.setattr(auth, "utcnow", lambda: later)
+    monkeypatch.setattr(common, "utcnow", lambda: later)
     response = _try(client, "clerk1", "correct horse 1")
     assert response.status_code == 302
 

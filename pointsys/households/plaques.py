@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING
 
 from .. import audit
 from ..extensions import db
 from ..models import Household, utcnow
-
-if TYPE_CHECKING:  # the registry makes households with a token from here: no import at run time
-    from .registry import Actor
 
 
 def new_plaque_token() -> str:
@@ -19,7 +15,7 @@ def new_plaque_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def rotate_plaque_token(household: Household, *, actor: Actor) -> str:
+def rotate_plaque_token(household: Household, *, actor: audit.Actor) -> str:
     """Give the household a new plaque token; the old QR code stops working at once."""
     old = household.plaque_token
     household.plaque_token = new_plaque_token()

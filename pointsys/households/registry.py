@@ -20,7 +20,6 @@ from ..models import (
     HouseholdStatusChange,
     HouseholdTag,
     Member,
-    User,
     Village,
     VillageGroup,
     utcnow,
@@ -42,7 +41,7 @@ SEX_BY_NAME = {"男": "M", "女": "F", "M": "M", "F": "F", "m": "M", "f": "F"}
 # Mainland mobile numbers, or a landline with its area code (0xxx-xxxxxxx).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
-Actor = User | str  # a staff user, or a label such as "cli" or "demo"
+Actor = audit.Actor
 
 
 class RegistryError(TranslatedError):

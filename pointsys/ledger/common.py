@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..extensions import db
 from ..models import (
     Entry,
@@ -21,7 +22,7 @@ from ..rulebook import Refusal
 from ..rulebook.messages import N_
 from ..translated import TranslatedError
 
-Actor = User | str  # a staff user, or a label such as "cli" or a resident's household number
+Actor = audit.Actor
 
 
 SOURCES = ("form", "batch", "sheet", "declaration", "reversal")

@@ -4,10 +4,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    """Every blueprint, and the request hook that tells the audit trail where writes come from."""
     from . import (
         admin,
         audit,
         auth,
+        common,
         evidence,
         exports,
         households,
@@ -20,6 +22,12 @@ def register_blueprints(app: Flask) -> None:
         score_sheets,
         settings,
     )
+
+    # isort: split
+    # Imported for what they do: they add their pages to ledger.bp before it is registered.
+    from . import entries, review  # noqa: F401
+
+    common.init_app(app)
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -34,4 +42,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(resident.bp)
-    app.register_blueprint(ledger.bp)
+    app.register_blueprint(ledger.bp)  # with the pages of entries and review

@@ -1,35 +1,18 @@
 """Administrator pages (村两委)."""
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import accounts
 from .. import households as registry
 from ..extensions import db
-from ..models import Role, User, Village
+from ..models import Role, User
 from ..navigation import ROLE_LABELS
+from .common import ADMINS, current_village, role_required, village_or_none
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def role_required(*roles: Role):
-    """Only signed-in staff holding one of these roles may open the page; others get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 class GroupsForm(FlaskForm):
@@ -37,14 +20,14 @@ class GroupsForm(FlaskForm):
 
 
 @bp.get("/users")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def users():
     return _render_users()
 
 
 def _render_users(errors: dict[int, str] | None = None):
     rows = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
-    village = _village_or_none()
+    village = village_or_none()
     return render_template(
         "admin/users.html",
         users=rows,
@@ -57,11 +40,9 @@ def _render_users(errors: dict[int, str] | None = None):
 
 
 @bp.post("/users/<int:user_id>/groups")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def set_groups(user_id: int):
     """Set the village groups a group leader looks after (the households they may see)."""
-    from .households import current_village  # households imports role_required from here
-
     user = db.get_or_404(User, user_id)
     if not GroupsForm().validate_on_submit():
         abort(400)
@@ -79,11 +60,3 @@ def set_groups(user_id: int):
         _("%(name)s 负责的村民小组：%(groups)s。", name=user.display_name, groups=names), "success"
     )
     return redirect(url_for("admin.users"))
-
-
-def _village_or_none() -> Village | None:
-    """The admin's village, or the only one; None before any village exists."""
-    if current_user.village_id:
-        return db.session.get(Village, current_user.village_id)
-    villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
-    return villages[0] if len(villages) == 1 else None

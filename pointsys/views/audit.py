@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
-from flask import (
-    Blueprint,
-    Response,
-    render_template,
-    request,
-    send_file,
-    stream_with_context,
-)
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from .. import audit, audit_trail
 from ..extensions import db
 from ..localtime import app_today, app_zone
-from ..models import AuditEvent, Role
-from .admin import role_required
+from ..models import AuditEvent
+from .common import ADMINS, attachment, role_required, xlsx_response
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(name: str) -> date | None:
@@ -47,7 +38,7 @@ def _filters() -> audit_trail.Filters:
 
 
 @bp.get("/")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def index():
     filters = _filters()
     zone = app_zone()
@@ -84,28 +75,23 @@ def _record_export(kind: str, filters: audit_trail.Filters) -> None:
     db.session.commit()
 
 
-def _attachment(filename: str) -> str:
-    ascii_name = "audit." + filename.rsplit(".", 1)[-1]
-    return f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
-
-
 @bp.get("/export.xlsx")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def export_xlsx():
     filters = _filters()
     _record_export("xlsx", filters)
     output = audit_trail.xlsx_file(audit_trail.rows(filters, app_zone()))
-    response = send_file(output, mimetype=XLSX, as_attachment=True, download_name="audit.xlsx")
-    response.headers["Content-Disposition"] = _attachment(f"操作日志{app_today():%Y%m%d}.xlsx")
-    return response
+    return xlsx_response(output, f"操作日志{app_today():%Y%m%d}.xlsx", "audit.xlsx")
 
 
 @bp.get("/export.csv")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def export_csv():
     filters = _filters()
     _record_export("csv", filters)
     chunks = audit_trail.csv_chunks(audit_trail.rows(filters, app_zone()))
     response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = _attachment(f"操作日志{app_today():%Y%m%d}.csv")
+    response.headers["Content-Disposition"] = attachment(
+        f"操作日志{app_today():%Y%m%d}.csv", "audit.csv"
+    )
     return response

@@ -1,32 +1,22 @@
 """Staff sign-in and sign-out."""
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_babel import format_time
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import (
     AnonymousUserMixin,
     current_user,
     login_required,
-    login_user,
     logout_user,
 )
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import audit, residents, throttle
+from .. import accounts, audit, residents
 from ..extensions import db, login_manager
-from ..models import User, utcnow
+from ..models import User
+from .common import attempt_sign_in, lock_message, start_session
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -83,54 +73,22 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        lock = throttle.current_lock(
-            username, request.remote_addr, utcnow(), throttle.policy_from_config(current_app.config)
+        username, password = form.username.data.strip(), form.password.data
+        attempt = attempt_sign_in(
+            username, "user", lambda: accounts.authenticate(username, password)
         )
-        if lock is not None:
-            # Refused without looking at the password, so a locked account cannot be guessed at.
-            audit.record("login_locked", "user", None, actor_label=username[:100])
-            db.session.commit()
-            form.password.errors.append(lock_message(lock))
+        if attempt.lock is not None:
+            form.password.errors.append(lock_message(attempt.lock))
             return render_template("auth/login.html", form=form), 429
-        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
-            audit.record("login_failed", "user", None, actor_label=username[:100])
-            db.session.commit()
+        user = attempt.signed_in
+        if user is None:
             # One message for unknown user and wrong password: do not reveal which accounts exist.
             form.password.errors.append(_("用户名或密码不正确。"))
         else:
-            # Permanent: the session then ends after PERMANENT_SESSION_LIFETIME, not never.
-            session.permanent = True
-            login_user(user)
-            audit.record("login", "user", user.id, actor=user)
-            db.session.commit()
+            start_session(user, "user", user.id, actor=user)
             flash(_("欢迎，%(name)s。", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
-
-
-def lock_message(lock: throttle.Lock, *, resident: bool = False) -> str:
-    """Why the sign-in is refused and until when, for a staff account or a household."""
-    until = format_time(lock.until, "HH:mm")
-    if lock.scope == "account" and resident:
-        return _(
-            "该户号连续 %(n)d 次登录失败，已暂时锁定，请在 %(until)s 之后再试；"
-            "忘记 PIN 请联系村两委重置。",
-            n=lock.failures,
-            until=until,
-        )
-    if lock.scope == "account":
-        return _(
-            "该账号连续 %(n)d 次登录失败，已暂时锁定，请在 %(until)s 之后再试；"
-            "忘记密码请联系村两委重置。",
-            n=lock.failures,
-            until=until,
-        )
-    return _(
-        "这台设备登录失败次数过多，已暂时锁定，请在 %(until)s 之后再试。",
-        until=until,
-    )
 
 
 @bp.post("/logout")

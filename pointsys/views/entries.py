@@ -8,26 +8,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import evidence, ledger
+from .. import evidence, ledger, rules_store
 from .. import households as registry
 from ..extensions import db
 from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
 from ..localtime import app_today
 from ..models import Entry, Household, HouseholdStatus
 from ..rulebook.describe import signed
-from .admin import role_required
-from .evidence import attach_uploads
-from .households import current_village, household_or_404
-from .ledger import (
+from .common import (
     RECORDERS,
     REVIEWERS,
     STAFF,
-    bp,
+    attach_uploads,
+    current_village,
     entry_or_404,
-    item_catalogue,
-    rulebook_in_force,
-    rulebook_of_entry,
+    household_or_404,
+    role_required,
 )
+from .ledger import bp, item_catalogue, rulebook_of_entry
 from .ledger_forms import BatchForm, EntryForm, ReverseForm
 
 
@@ -60,7 +58,7 @@ def _problem_text(problem: PointsError, household: Household | None) -> str:
 
 
 @bp.route("/record", methods=["GET", "POST"])
-@role_required(*RECORDERS)
+@role_required(RECORDERS)
 def record():
     """Household first (by 户号, name or pinyin initials), then the entry for that household."""
     village = current_village()
@@ -124,12 +122,12 @@ def record():
         "ledger/record.html",
         household=household,
         form=form,
-        catalogue=item_catalogue(rulebook_in_force(village), on),
+        catalogue=item_catalogue(rules_store.in_force(village.code).rulebook, on),
     ), status
 
 
 @bp.route("/batch", methods=["GET", "POST"])
-@role_required(*RECORDERS)
+@role_required(RECORDERS)
 def batch():
     """One item and day for many households of one village group."""
     village = current_village()
@@ -190,12 +188,12 @@ def batch():
         groups=groups,
         form=form,
         errors=errors,
-        catalogue=item_catalogue(rulebook_in_force(village), on),
+        catalogue=item_catalogue(rules_store.in_force(village.code).rulebook, on),
     ), status
 
 
 @bp.get("/entries/<int:entry_id>")
-@role_required(*STAFF)
+@role_required(STAFF)
 def entry(entry_id: int):
     return _render_entry(entry_or_404(entry_id), ReverseForm(formdata=None))
 
@@ -226,7 +224,7 @@ def _render_entry(entry: Entry, reverse_form: ReverseForm, errors: list[str] | N
 
 
 @bp.post("/entries/<int:entry_id>/reverse")
-@role_required(*REVIEWERS)
+@role_required(REVIEWERS)
 def reverse(entry_id: int):
     entry = entry_or_404(entry_id)
     form = ReverseForm()

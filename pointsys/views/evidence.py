@@ -25,29 +25,13 @@ from flask_wtf.file import MultipleFileField
 from .. import evidence, uploads
 from ..extensions import db, login_manager
 from ..models import Entry, EntryPhoto
-from .admin import role_required
+from .common import evidence_limits, evidence_root, role_required
 
 bp = Blueprint("evidence", __name__)
 
 
 class PhotosForm(FlaskForm):
     photos = MultipleFileField(_l("照片（JPEG 或 PNG）"))
-
-
-def _root():
-    return evidence.folder(current_app.instance_path)
-
-
-def _limits() -> evidence.Limits:
-    return evidence.Limits.from_config(current_app.config)
-
-
-def attach_uploads(entry: Entry, files, actor) -> list:
-    """Attach the photos a form carried (empty file inputs ignored), under this app's limits."""
-    chosen = [f for f in files if f and f.filename]
-    if not chosen:
-        return []
-    return evidence.attach(entry, chosen, actor, root=_root(), limits=_limits())
 
 
 def _visible_entry(entry_id: int) -> Entry:
@@ -60,14 +44,14 @@ def _visible_entry(entry_id: int) -> Entry:
 
 
 @bp.get("/ledger/entries/<int:entry_id>/photos")
-@role_required(*evidence.VIEWER_ROLES)
+@role_required(evidence.VIEWER_ROLES)
 def photos(entry_id: int):
     entry = _visible_entry(entry_id)
     return _render(entry, PhotosForm(formdata=None))
 
 
 def _render(entry: Entry, form: PhotosForm, problems=(), status: int = 200):
-    limits = _limits()
+    limits = evidence_limits()
     return (
         render_template(
             "evidence/photos.html",
@@ -84,16 +68,20 @@ def _render(entry: Entry, form: PhotosForm, problems=(), status: int = 200):
 
 
 @bp.post("/ledger/entries/<int:entry_id>/photos")
-@role_required(*evidence.UPLOADER_ROLES)
+@role_required(evidence.UPLOADER_ROLES)
 def add_photos(entry_id: int):
-    limits = _limits()
+    limits = evidence_limits()
     entry = _visible_entry(entry_id)
     form = PhotosForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         added = evidence.attach(
-            entry, request.files.getlist("photos"), current_user, root=_root(), limits=limits
+            entry,
+            request.files.getlist("photos"),
+            current_user,
+            root=evidence_root(),
+            limits=limits,
         )
         db.session.commit()
     except evidence.PhotosRefused as refused:
@@ -113,7 +101,7 @@ def photo(photo_id: int):
     if entry is None or not evidence.may_view(current_user, entry.household):
         abort(404)
     # The path comes from our own stored name, checked against its pattern: no traversal.
-    path = evidence.path_of(_root(), row.stored_name)
+    path = evidence.path_of(evidence_root(), row.stored_name)
     if not path.is_file():
         current_app.logger.error("evidence file missing: photo %s (%s)", row.id, row.stored_name)
         abort(404)

@@ -40,13 +40,20 @@ from .. import households as registry
 from ..extensions import db
 from ..households import roster
 from ..localtime import app_today
-from ..models import Household, HouseholdStatus, Role, Village, VillageGroup
+from ..models import Household, HouseholdStatus, Village, VillageGroup
 from ..rulebook.messages import N_
-from .admin import role_required
+from .common import (
+    ADMINS,
+    RECORDERS,
+    REGISTRY_READERS,
+    current_village,
+    household_or_404,
+    role_required,
+    xlsx_response,
+)
 
 bp = Blueprint("households", __name__)
 
-STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER)
 PER_PAGE = 50
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE.value: _l("在册"),
@@ -62,7 +69,6 @@ FIELD_LABELS = {
     "tags": _l("标签"),
     "status": _l("状态"),
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class HouseholdForm(FlaskForm):
@@ -136,33 +142,12 @@ class CommitForm(FlaskForm):
     digest = HiddenField()
 
 
-def current_village() -> Village:
-    """The signed-in user's village; staff without one see the only village there is."""
-    if current_user.village_id:
-        return db.get_or_404(Village, current_user.village_id)
-    villages = db.session.execute(db.select(Village).limit(2)).scalars().all()
-    if len(villages) != 1:
-        abort(404, _("账号没有关联到村，请联系管理员。"))
-    return villages[0]
-
-
-def household_or_404(household_id: int) -> Household:
-    """The household, if it is in the user's village and theirs to see (a group leader: their
-    groups); 404 otherwise, so a household's id says nothing to someone not allowed to see it."""
-    household = db.get_or_404(Household, household_id)
-    if household.village_id != current_village().id or not access.can_see_household(
-        current_user, household
-    ):
-        abort(404)
-    return household
-
-
 def upload_dir() -> str:
     return os.path.join(current_app.instance_path, "uploads", "roster")
 
 
 @bp.get("/households/")
-@role_required(*STAFF)
+@role_required(REGISTRY_READERS)
 def index():
     village = current_village()
     text = request.args.get("q", "").strip()
@@ -196,7 +181,7 @@ def index():
 
 
 @bp.get("/households/<int:household_id>")
-@role_required(*STAFF)
+@role_required(REGISTRY_READERS)
 def detail(household_id: int):
     household = household_or_404(household_id)
     return _render_detail(household)
@@ -249,7 +234,7 @@ def _group(village: Village, group_id: int | None):
 
 
 @bp.route("/households/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def create():
     village = current_village()
     form = HouseholdForm()
@@ -278,7 +263,7 @@ def create():
 
 
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def edit(household_id: int):
     household = household_or_404(household_id)
     village = current_village()
@@ -336,7 +321,7 @@ def _post_action(household_id: int, form_class, form_name: str, action):
 
 
 @bp.post("/households/<int:household_id>/members")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def add_member(household_id: int):
     def action(household, form):
         registry.add_member(
@@ -354,7 +339,7 @@ def add_member(household_id: int):
 
 
 @bp.post("/households/<int:household_id>/status")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def change_status(household_id: int):
     def action(household, form):
         registry.change_status(
@@ -370,7 +355,7 @@ def change_status(household_id: int):
 
 
 @bp.post("/households/<int:household_id>/split")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def split(household_id: int):
     def action(household, form):
         member_ids = [int(i) for i in request.form.getlist("member_ids") if i.isdigit()]
@@ -388,7 +373,7 @@ def split(household_id: int):
 
 
 @bp.post("/households/<int:household_id>/merge")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def merge(household_id: int):
     def action(household, form):
         village = current_village()
@@ -406,7 +391,7 @@ def merge(household_id: int):
 
 
 @bp.post("/households/<int:household_id>/rotate-token")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def rotate_token(household_id: int):
     def action(household, form):
         registry.rotate_plaque_token(household, actor=current_user)
@@ -416,7 +401,7 @@ def rotate_token(household_id: int):
 
 
 @bp.post("/households/<int:household_id>/pin")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def issue_pin(household_id: int):
     """Issue or reset the household's PIN and show it once, on a slip to print and hand over."""
     household = household_or_404(household_id)
@@ -453,7 +438,7 @@ def issue_pin(household_id: int):
 
 
 @bp.route("/households/groups", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def groups():
     village = current_village()
     form = GroupForm()
@@ -471,7 +456,7 @@ def groups():
 
 
 @bp.route("/households/import", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def import_roster():
     """Upload → preview. Nothing is written here; the file is kept by its sha256 for the commit."""
     village = current_village()
@@ -507,7 +492,7 @@ def _max_bytes() -> int:
 
 
 @bp.post("/households/import/commit")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def commit_roster():
     """Re-read the stored file, re-plan, and write only if the plan is the one previewed."""
     village = current_village()
@@ -540,33 +525,25 @@ def commit_roster():
 
 
 @bp.get("/households/template.xlsx")
-@role_required(*STAFF)
+@role_required(REGISTRY_READERS)
 def template():
     village = current_village()
-    return _xlsx(roster.workbook_bytes(village, []), "农户名册模板.xlsx")
+    return xlsx_response(roster.workbook_bytes(village, []), "农户名册模板.xlsx", "roster.xlsx")
 
 
 @bp.get("/households/export.xlsx")
-@role_required(Role.ADMIN, Role.CLERK)
+@role_required(RECORDERS)
 def export():
     village = current_village()
-    return _xlsx(
-        roster.export_households(village), f"{village.name}农户名册{app_today():%Y%m%d}.xlsx"
+    return xlsx_response(
+        roster.export_households(village),
+        f"{village.name}农户名册{app_today():%Y%m%d}.xlsx",
+        "roster.xlsx",
     )
-
-
-def _xlsx(data: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=roster.xlsx; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 @bp.get("/households/plaques")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def plaques():
     """An A4 sheet of door plaques (6 a page) for the active households, filtered like the list."""
     village = current_village()

@@ -1,8 +1,10 @@
 """The ledger's pages (积分记录): the blueprint, what its pages share, and the read-only pages —
 a household's ledger, the standings of a quarter and quarter closing.
 
-Recording lives in views/entries.py, review in views/review.py. All of them are thin: they parse
-the request, call pointsys.ledger / pointsys.standings, commit or roll back, and render.
+Recording lives in views/entries.py, review in views/review.py: they add their pages to this
+module's `bp` (they import it; this module imports neither), and views.register_blueprints imports
+them before registering `bp`. All of them are thin: they parse the request, call pointsys.ledger /
+pointsys.standings, commit or roll back, and render.
 """
 
 from __future__ import annotations
@@ -16,24 +18,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import access, ledger, rules_store, standings
+from .. import ledger, rules_store, standings
 from ..extensions import db
 from ..ledger import lookup
 from ..localtime import app_today
-from ..models import Entry, EntryStatus, Role, Village
+from ..models import Entry, EntryStatus
 from ..periods import Period, PeriodError, quarter_of
 from ..rulebook import Rulebook
 from ..rulebook.describe import points_text, signed
 from ..rulebook.model import ItemVersion
-from .admin import role_required
-from .households import current_village, household_or_404
+from .common import ADMINS, STAFF, current_village, household_or_404, role_required
 from .ledger_forms import ConfirmForm, ReopenForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-RECORDERS = (Role.ADMIN, Role.CLERK)
-REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)
-STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR)
 PER_PAGE = 50
 STATUS_LABELS = {
     EntryStatus.PENDING.value: _l("待审核"),
@@ -52,11 +50,6 @@ SOURCE_LABELS = {
 @bp.app_context_processor
 def _labels():
     return {"entry_status_labels": STATUS_LABELS, "entry_source_labels": SOURCE_LABELS}
-
-
-def rulebook_in_force(village: Village) -> Rulebook | None:
-    snapshot = rules_store.current_snapshot(village.code)
-    return None if snapshot is None else rules_store.rulebook_of(snapshot)
 
 
 def rulebook_of_entry(entry: Entry) -> Rulebook:
@@ -91,10 +84,8 @@ def quantity_hint(version: ItemVersion) -> str | None:
     return _("（单位：%(unit)s）", unit=scoring.unit or "")
 
 
-def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[ItemChoice]]]:
+def item_catalogue(rulebook: Rulebook, on: date) -> list[tuple[str, list[ItemChoice]]]:
     """The items in force on `on`, grouped by category, for the entry forms' <select>."""
-    if rulebook is None:
-        return []
     language = str(get_locale())
     groups = []
     for category in rulebook.categories:
@@ -110,15 +101,6 @@ def item_catalogue(rulebook: Rulebook | None, on: date) -> list[tuple[str, list[
     return groups
 
 
-def entry_or_404(entry_id: int) -> Entry:
-    """The village's entry, if its household is the user's to see (a group leader: their groups);
-    404 otherwise, as for the household itself."""
-    entry = lookup.entry_in(current_village(), entry_id)
-    if entry is None or not access.can_see_household(current_user, entry.household):
-        abort(404)
-    return entry
-
-
 def parse_period(text: str | None, default: Period) -> tuple[Period, str | None]:
     """The period a query string asks for, or the default and an error message."""
     text = (text or "").strip()
@@ -131,7 +113,7 @@ def parse_period(text: str | None, default: Period) -> tuple[Period, str | None]
 
 
 @bp.get("/households/<int:household_id>")
-@role_required(*STAFF)
+@role_required(STAFF)
 def household(household_id: int):
     """A household's ledger: every entry (newest first), balance, this quarter's rank and tier."""
     place = household_or_404(household_id)
@@ -151,7 +133,7 @@ def household(household_id: int):
 
 
 @bp.get("/standings")
-@role_required(*STAFF)
+@role_required(STAFF)
 def standings_page():
     village = current_village()
     period, error = parse_period(request.args.get("period"), quarter_of(app_today()))
@@ -162,7 +144,7 @@ def standings_page():
 
 
 @bp.get("/quarters")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def quarters():
     village = current_village()
     today = app_today()
@@ -186,7 +168,7 @@ def _quarter(code: str) -> Period:
 
 
 @bp.route("/quarters/<code>/close", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def close_quarter(code: str):
     """A confirmation page; its POST closes the quarter."""
     village = current_village()
@@ -209,7 +191,7 @@ def close_quarter(code: str):
 
 
 @bp.post("/quarters/<code>/reopen")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def reopen_quarter(code: str):
     village = current_village()
     period = _quarter(code)
@@ -227,7 +209,3 @@ def reopen_quarter(code: str):
     else:
         flash(_("%(quarter)s 已重新开账。", quarter=period.code), "success")
     return redirect(url_for("ledger.quarters"))
-
-
-# The other pages of the blueprint attach their routes to `bp` when imported.
-from . import entries, review  # noqa: E402, F401

@@ -28,17 +28,22 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from .. import ledger, publishing
 from ..extensions import db
 from ..localtime import app_today
-from ..models import Objection, Publication, Role
+from ..models import Objection, Publication
 from ..periods import Period, PeriodError, quarter_of
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
-from .admin import role_required
-from .exports import send_xlsx
-from .households import current_village
+from .common import (
+    ADMINS,
+    RECORDERS,
+    REVIEWERS,
+    STAFF,
+    SUPERVISORS,
+    current_village,
+    role_required,
+    send_xlsx,
+)
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
-
-STAFF = (Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR)
 
 
 class PublishForm(FlaskForm):
@@ -102,7 +107,7 @@ def _form_errors(form) -> list[str]:
 
 
 @bp.get("/")
-@role_required(*STAFF)
+@role_required(STAFF)
 def index():
     village = current_village()
     quarter = _quarter_arg()
@@ -116,7 +121,7 @@ def index():
 
 
 @bp.get("/draft")
-@role_required(*STAFF)
+@role_required(STAFF)
 def draft():
     return _render_draft(_quarter_arg(), PublishForm(quarter=_quarter_arg().code))
 
@@ -138,7 +143,7 @@ def _render_draft(quarter: Period, form: PublishForm, errors=()):
 
 
 @bp.post("/publish")
-@role_required(Role.ADMIN)
+@role_required(ADMINS)
 def publish():
     form = PublishForm()
     try:
@@ -170,7 +175,7 @@ def publish():
 
 
 @bp.get("/<int:publication_id>")
-@role_required(*STAFF)
+@role_required(STAFF)
 def show(publication_id: int):
     return _render_show(_publication_or_404(publication_id), ObjectionForm())
 
@@ -197,7 +202,7 @@ def _render_show(publication: Publication, objection_form: ObjectionForm, errors
 
 
 @bp.get("/<int:publication_id>/print")
-@role_required(*STAFF)
+@role_required(STAFF)
 def print_page(publication_id: int):
     publication = _publication_or_404(publication_id)
     return render_template(
@@ -208,7 +213,7 @@ def print_page(publication_id: int):
 
 
 @bp.get("/<int:publication_id>/notice-board.xlsx")
-@role_required(*STAFF)
+@role_required(STAFF)
 def notice_board(publication_id: int):
     """The issue as printed for the notice board, with a QR code to the public lists."""
     publication = _publication_or_404(publication_id)
@@ -225,7 +230,7 @@ def notice_board(publication_id: int):
 
 
 @bp.post("/<int:publication_id>/objections")
-@role_required(Role.ADMIN, Role.CLERK)
+@role_required(RECORDERS)
 def raise_objection(publication_id: int):
     publication = _publication_or_404(publication_id)
     form = ObjectionForm()
@@ -250,7 +255,7 @@ def raise_objection(publication_id: int):
 
 
 @bp.get("/objections")
-@role_required(Role.SUPERVISOR, Role.ADMIN)
+@role_required(REVIEWERS)
 def objections():
     return _render_objections()
 
@@ -267,7 +272,7 @@ def _render_objections(errors=(), failed_id=None, form=None):
 
 
 @bp.post("/objections/<int:objection_id>/settle")
-@role_required(Role.SUPERVISOR)
+@role_required(SUPERVISORS)
 def settle(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     if objection.publication.village_id != current_village().id:
@@ -293,7 +298,7 @@ def settle(objection_id: int):
 
 
 @bp.get("/year")
-@role_required(*STAFF)
+@role_required(STAFF)
 def year_end():
     try:
         year = Period.parse(request.args.get("year") or str(_today().year))

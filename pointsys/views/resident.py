@@ -8,17 +8,7 @@ from __future__ import annotations
 import uuid
 from functools import wraps
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -34,22 +24,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from .. import (
-    audit,
-    declarations,
-    evidence,
-    household_summary,
-    ledger,
-    publishing,
-    residents,
-    throttle,
-)
+from .. import declarations, evidence, household_summary, ledger, publishing, residents
 from ..extensions import db
 from ..localtime import app_today
-from ..models import Household, Village, utcnow
+from ..models import Household, Village
 from ..rulebook.messages import N_
-from .auth import lock_message
-from .evidence import attach_uploads
+from .common import attach_uploads, attempt_sign_in, lock_message, start_session
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 
@@ -99,28 +79,20 @@ def login():
         if village is None:
             form.village.errors.append(_("请选择村。"))
             return render_template("resident/login.html", form=form, villages=villages)
-        number = form.number.data.strip()
+        number, pin = form.number.data.strip(), form.pin.data
         label = residents.account_label(village.code, number)
-        lock = throttle.current_lock(
-            label, request.remote_addr, utcnow(), throttle.policy_from_config(current_app.config)
+        attempt = attempt_sign_in(
+            label, "household", lambda: residents.authenticate(village, number, pin)
         )
-        if lock is not None:
-            # Refused without looking at the PIN, so a locked household cannot be guessed at.
-            audit.record("login_locked", "household", None, actor_label=label)
-            db.session.commit()
-            form.pin.errors.append(lock_message(lock, resident=True))
+        if attempt.lock is not None:
+            form.pin.errors.append(lock_message(attempt.lock, resident=True))
             return render_template("resident/login.html", form=form, villages=villages), 429
-        resident = residents.authenticate(village, number, form.pin.data)
+        resident = attempt.signed_in
         if resident is None:
-            audit.record("login_failed", "household", None, actor_label=label)
-            db.session.commit()
             # One message for an unknown 户号, no PIN issued and a wrong PIN.
             form.pin.errors.append(_("户号或 PIN 不正确。"))
         else:
-            session.permanent = True
-            login_user(resident)
-            audit.record("login", "household", resident.household_id, actor_label=label)
-            db.session.commit()
+            start_session(resident, "household", resident.household_id, actor_label=label)
             return redirect(url_for("resident.home"))
     return render_template("resident/login.html", form=form, villages=villages)
 

@@ -14,9 +14,8 @@ from .. import ledger
 from ..extensions import db
 from ..ledger import PointsError, lookup
 from ..localtime import app_today
-from .admin import role_required
-from .households import current_village
-from .ledger import REVIEWERS, bp, parse_period, rulebook_of_entry
+from .common import REVIEWERS, current_village, role_required
+from .ledger import bp, parse_period, rulebook_of_entry
 from .ledger_forms import ReviewForm
 
 QUEUE_PAGE = 100
@@ -31,7 +30,7 @@ def _filters() -> dict[str, object]:
 
 
 @bp.get("/review")
-@role_required(*REVIEWERS)
+@role_required(REVIEWERS)
 def review():
     village = current_village()
     filters = _filters()
@@ -53,7 +52,7 @@ def review():
 
 
 @bp.post("/review")
-@role_required(*REVIEWERS)
+@role_required(REVIEWERS)
 def decide():
     """Approve or reject: one entry (its row's button) or every ticked entry (the bulk buttons)."""
     village = current_village()

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import changes, limits_text, points_text, precision_text
-from ..rules_store import current_snapshot, rulebook_of
+from ..rules_store import in_force
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
@@ -28,10 +28,10 @@ def index():
 
 @bp.get("/<village_code>")
 def show(village_code: str):
-    snapshot = current_snapshot(village_code)
-    if snapshot is None:
+    current = in_force(village_code)
+    if not current.loaded:
         abort(404)
-    rulebook = rulebook_of(snapshot)
+    snapshot, rulebook = current.snapshot, current.rulebook
     try:
         on = date.fromisoformat(request.args.get("on", ""))
     except ValueError:

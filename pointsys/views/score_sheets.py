@@ -1,5 +1,8 @@
 """Score sheets (评分表): choose a group and items, download, upload, preview, commit.
 
+For clerks and admins (RECORDERS); group leaders will get their own groups once access rules
+exist (pointsys/access.py).
+
 Thin: the forms are parsed here, everything else is pointsys.score_sheet. The upload is kept in
 the instance folder under its sha256 between preview and commit (not in the session cookie), so
 the commit re-reads exactly the file that was previewed.
@@ -8,11 +11,9 @@ the commit re-reads exactly the file that was previewed.
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -33,14 +34,9 @@ from .. import households as registry
 from .. import score_sheet
 from ..extensions import db
 from ..localtime import app_today
-from ..models import Role
-from .admin import role_required
-from .households import XLSX, current_village
+from .common import RECORDERS, current_village, role_required, xlsx_response
 
 bp = Blueprint("score_sheets", __name__, url_prefix="/score-sheets")
-
-# Group leaders will get their own groups once access rules exist (pointsys/access.py).
-STAFF = (Role.ADMIN, Role.CLERK)
 
 
 class ChooseForm(FlaskForm):
@@ -88,7 +84,7 @@ def _choose_form(village, formdata=None) -> tuple[ChooseForm, list]:
 
 
 @bp.get("/")
-@role_required(*STAFF)
+@role_required(RECORDERS)
 def index():
     """Choose the group, the items and (optionally) the date, then download the sheet."""
     village = current_village()
@@ -97,7 +93,7 @@ def index():
 
 
 @bp.get("/download")
-@role_required(*STAFF)
+@role_required(RECORDERS)
 def download():
     village = current_village()
     form, categories = _choose_form(village, request.args)
@@ -108,17 +104,13 @@ def download():
         except score_sheet.ScoreSheetError as exc:
             form.item.errors.append(str(exc))
         else:
-            response = Response(sheet.data, mimetype=XLSX)
-            response.headers["Content-Disposition"] = (
-                f"attachment; filename=score-sheet.xlsx; filename*=UTF-8''{quote(sheet.filename)}"
-            )
-            return response
+            return xlsx_response(sheet.data, sheet.filename, "score-sheet.xlsx")
     html = render_template("score_sheets/index.html", form=form, categories=categories)
     return html, 400
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(RECORDERS)
 def upload():
     """Upload → preview. Nothing is written: the ledger runs on the sheet and is rolled back."""
     village = current_village()
@@ -151,7 +143,7 @@ def _preview(village, parsed, data: bytes, filename: str):
 
 
 @bp.post("/commit")
-@role_required(*STAFF)
+@role_required(RECORDERS)
 def commit():
     """Re-read the kept file and record it through the ledger: every cell, or none."""
     village = current_village()
