@@ -22,6 +22,8 @@ from pointsys.models import Role, User, Village, VillageGroup
 from pointsys.periods import Period
 
 PASSWORD = "correct horse 1"
+# Households registered before any ledger the world writes (2026Q3).
+SINCE = date(2020, 1, 1)
 STAFF = {
     "admin1": (Role.ADMIN,),
     "clerk1": (Role.CLERK,),
@@ -55,11 +57,11 @@ def build(app, *, ledger: bool = False) -> World:
         g1 = registry.create_group(village, "一组", actor="test")
         g2 = registry.create_group(village, "二组", actor="test")
         a = registry.create_household(
-            village, number="001", head_name="张三明", group=g1, actor="test"
+            village, number="001", head_name="张三明", group=g1, actor="test", on=SINCE
         )
         registry.add_member(a, name="李秀英", relation="配偶", actor="test")
         b = registry.create_household(
-            village, number="002", head_name="李建国", group=g2, actor="test"
+            village, number="002", head_name="李建国", group=g2, actor="test", on=SINCE
         )
         pins = {key: residents.issue_pin(h, actor="test") for key, h in (("A", a), ("B", b))}
         users = {}
