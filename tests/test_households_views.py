@@ -293,3 +293,20 @@ def test_plaques_and_the_resident_page(app, admin, village):
     _, new_token = _household(app, "001")
     assert public.get(f"/h/{new_token}").status_code == 200
     assert public.get("/h/" + "x" * 100).status_code == 404
+
+
+def test_a_new_household_is_registered_from_the_day_the_admin_gives(app, admin, village):
+    from pointsys.localtime import app_today
+
+    token = csrf_token(admin, "/households/new")
+    page = admin.get("/households/new").get_data(as_text=True)
+    with app.app_context():
+        today = app_today().isoformat()
+    assert "在册日期" in page and f'value="{today}"' in page
+    data = {"csrf_token": token, "number": "003", "head_name": "赵春花", "group_id": "0"}
+    future = admin.post("/households/new", data={**data, "registered_on": "2999-01-01"})
+    assert "在册日期 2999-01-01 还没到；请填写实际登记在册的日期。" in future.get_data(as_text=True)
+    admin.post("/households/new", data={**data, "registered_on": "2019-05-01"})
+    with app.app_context():
+        household = db.session.execute(db.select(Household).filter_by(number="003")).scalar_one()
+        assert str(household.registered_on) == "2019-05-01"

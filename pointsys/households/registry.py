@@ -204,7 +204,12 @@ def create_household(
         raise RegistryError(N_("请填写户主姓名"))
     if find_household(village, number) is not None:
         raise RegistryError(N_("户号 %(number)s 已存在"), number=number)
-    on = on or app_today()
+    today = app_today()
+    on = on or today
+    if on > today:
+        raise RegistryError(
+            N_("在册日期 %(on)s 还没到；请填写实际登记在册的日期。"), on=on.isoformat()
+        )
     household = Household(
         **household_columns(
             village.id,

@@ -81,6 +81,9 @@ class HouseholdForm(FlaskForm):
     grid = StringField(_l("网格"), validators=[Length(max=50)])
     phone = StringField(_l("联系电话"), validators=[Length(max=20)])
     tags = StringField(_l("标签（用顿号分隔）"), validators=[Length(max=300)])
+    # Only when registering: the household ranks from the quarter of this day, and the ledger
+    # takes its conduct from this day on (a household that has lived here for years: an old day).
+    registered_on = DateField(_l("在册日期"), validators=[Optional()], default=app_today)
 
 
 class MemberForm(FlaskForm):
@@ -251,6 +254,7 @@ def create():
                 grid=form.grid.data,
                 phone=form.phone.data,
                 tags=registry.split_tags(form.tags.data),
+                on=form.registered_on.data,
             )
             db.session.commit()
         except registry.RegistryError as exc:
