@@ -31,7 +31,7 @@ def place(app):
         db.session.add(village)
         db.session.flush()
         homes = [
-            Household(village=village, number=n, head_name=h)
+            Household(village=village, number=n, head_name=h, registered_on=date(2020, 1, 1))
             for n, h in (("001", "张三"), ("002", "李四"))
         ]
         clerk = User(username="clerk", display_name="CLERK", village_id=village.id)
