@@ -10,6 +10,7 @@ from pointsys import households as registry
 from pointsys import uploads
 from pointsys.extensions import db
 from pointsys.households import roster
+from pointsys.localtime import app_today
 from pointsys.models import AuditEvent, Household, Village
 
 
@@ -99,7 +100,8 @@ def test_export_is_the_template_layout_and_round_trips(village):
     assert wb.sheetnames == tpl.sheetnames == ["户", "家庭成员", "填写说明"]
     for name in ("户", "家庭成员"):
         assert [c.value for c in wb[name][1]] == [c.value for c in tpl[name][1]]
-    assert [c.value for c in wb["户"][2]] == [*GOOD[1][:6], "党员户、军属", "在册"]
+    registered = app_today().isoformat()  # no 在册日期 in the file: the import day
+    assert [c.value for c in wb["户"][2]] == [*GOOD[1][:6], "党员户、军属", "在册", registered]
     assert tpl["户"].max_row == 1
     plan = roster.plan_import(village, exported)
     assert (plan.creates, plan.updates, plan.member_sets, plan.problems) == ([], [], {}, [])
@@ -344,3 +346,37 @@ def test_imported_households_are_complete_like_hand_made_ones(village):
     )
     assert sorted(e.object_id for e in events) == sorted([str(moved.id), str(active.id)])
     assert {e.after["number"] for e in events} == {"001", "002"}
+
+
+def test_new_households_are_registered_from_the_roster_s_day_or_the_import_day(village):
+    rows = [
+        ["户号", "户主", "在册日期"],
+        ["001", "张三明", "2019-05-01"],
+        ["002", "李建国", "2020/3/7"],
+        ["003", "王五", "2021年10月1日"],
+        ["004", "赵六", ""],
+    ]
+    roster.apply_import(village, roster.plan_import(village, xlsx(rows)), actor="t")
+    db.session.commit()
+    numbers = ["001", "002", "003", "004"]
+    days = {n: str(registry.find_household(village, n).registered_on) for n in numbers}
+    assert days == {
+        "001": "2019-05-01",
+        "002": "2020-03-07",
+        "003": "2021-10-01",
+        "004": app_today().isoformat(),
+    }
+
+
+def test_a_wrong_or_future_registration_day_is_refused_with_its_row(village):
+    rows = [
+        ["户号", "户主", "登记日期"],
+        ["001", "张三明", "去年"],
+        ["002", "李建国", "2999-01-01"],
+    ]
+    plan = roster.plan_import(village, xlsx(rows))
+    assert [str(p) for p in plan.problems] == [
+        "「户」第 2 行 C（在册日期） 列："
+        "在册日期“去年”不对；应为 2019-05-01 这样的日期，或留空（按导入当天）",
+        "「户」第 3 行 C（在册日期） 列：在册日期 2999-01-01 还没到；请填写实际登记在册的日期。",
+    ]

@@ -100,6 +100,7 @@ def _bulk_create(village: Village, plan: Plan, groups, actor, today: date) -> No
         return
     values = []
     for row in plan.creates:
+        on = date.fromisoformat(row["registered_on"]) if row.get("registered_on") else today
         columns = registry.household_columns(
             village.id,
             number=row["number"],
@@ -107,7 +108,7 @@ def _bulk_create(village: Village, plan: Plan, groups, actor, today: date) -> No
             address=row["address"],
             grid=row["grid"],
             phone=row["phone"],
-            on=today,
+            on=on,
             status=row["status"],
         )
         columns["group_id"] = groups[row["group"]].id if row["group"] else None
@@ -133,7 +134,9 @@ def _bulk_create(village: Village, plan: Plan, groups, actor, today: date) -> No
             {
                 "household_id": household_id,
                 "status": row["status"],
-                "effective_on": today,
+                "effective_on": date.fromisoformat(row["registered_on"])
+                if row.get("registered_on")
+                else today,
                 "reason": "名册导入",
             }
         )

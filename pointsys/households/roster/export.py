@@ -50,6 +50,7 @@ def workbook_bytes(village: Village, households: list[Household]) -> bytes:
                 h.phone,
                 "、".join(h.tags) or None,
                 _status_name(h),
+                h.registered_on.isoformat() if h.registered_on else None,
             ]
             for h in households
         ),

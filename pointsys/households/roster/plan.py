@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -164,6 +165,21 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
     except registry.RegistryError as exc:
         problem("tags", exc.message, **exc.params)
         ok = False
+    registered_on = _day(values.get("registered_on") or "")
+    if registered_on is False:
+        problem(
+            "registered_on",
+            N_("在册日期“%(value)s”不对；应为 2019-05-01 这样的日期，或留空（按导入当天）"),
+            value=values["registered_on"],
+        )
+        ok = False
+    elif registered_on is not None and registered_on > app_today():
+        problem(
+            "registered_on",
+            N_("在册日期 %(on)s 还没到；请填写实际登记在册的日期。"),
+            on=registered_on.isoformat(),
+        )
+        ok = False
     if not ok:
         return
     wanted = {
@@ -177,7 +193,8 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
     }
     household = existing.get(number)
     if household is None:
-        plan.creates.append({"number": number, **wanted})
+        since = registered_on.isoformat() if registered_on else None
+        plan.creates.append({"number": number, **wanted, "registered_on": since})
         return
     current = registry.snapshot(household)
     # Columns missing from the file are left as they are, not cleared.
@@ -271,3 +288,17 @@ def _plan_members(plan, sheet, existing, household_rows) -> None:
                 )
                 continue
         plan.member_sets[number] = people
+
+
+def _day(text: str) -> date | bool | None:
+    """A day as villages write it (2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日); None when
+    blank, False when it is not a day."""
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    if not match:
+        return False
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        return False

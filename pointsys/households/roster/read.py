@@ -34,6 +34,8 @@ HOUSEHOLD_COLUMNS = {
     "phone": ("联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式")),
     "tags": ("标签", ("户类别", "户标签", "类别")),
     "status": ("状态", ("户状态", "在册状态")),
+    # Read for new households only: the day they have been 在册 since (blank: the import day).
+    "registered_on": ("在册日期", ("登记日期", "入户日期", "在册时间", "登记时间")),
 }
 MEMBER_COLUMNS = {
     "number": HOUSEHOLD_COLUMNS["number"],
