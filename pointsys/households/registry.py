@@ -182,6 +182,16 @@ def household_columns(
     }
 
 
+def registration_day(on: date | None) -> date:
+    """The day a new household is 在册 from: today unless given, never a day still to come."""
+    today = app_today()
+    if on is not None and on > today:
+        raise RegistryError(
+            N_("在册日期 %(on)s 还没到；请填写实际登记在册的日期。"), on=on.isoformat()
+        )
+    return on or today
+
+
 def create_household(
     village: Village,
     *,
@@ -204,12 +214,7 @@ def create_household(
         raise RegistryError(N_("请填写户主姓名"))
     if find_household(village, number) is not None:
         raise RegistryError(N_("户号 %(number)s 已存在"), number=number)
-    today = app_today()
-    on = on or today
-    if on > today:
-        raise RegistryError(
-            N_("在册日期 %(on)s 还没到；请填写实际登记在册的日期。"), on=on.isoformat()
-        )
+    on = registration_day(on)
     household = Household(
         **household_columns(
             village.id,

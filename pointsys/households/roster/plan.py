@@ -173,13 +173,12 @@ def _plan_household(plan, sheet, row_number, row, village, groups, existing, see
             value=values["registered_on"],
         )
         ok = False
-    elif registered_on is not None and registered_on > app_today():
-        problem(
-            "registered_on",
-            N_("在册日期 %(on)s 还没到；请填写实际登记在册的日期。"),
-            on=registered_on.isoformat(),
-        )
-        ok = False
+    elif registered_on is not None:
+        try:
+            registry.registration_day(registered_on)
+        except registry.RegistryError as exc:
+            problem("registered_on", exc.message, **exc.params)
+            ok = False
     if not ok:
         return
     wanted = {
