@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pointsys.extensions import db
-from pointsys.models import Household, ResidentAccess
+from pointsys.models import Household, ResidentAccess, User
 from pointsys.rules_store import load_demo_rulebook
 
 from . import access_world
@@ -297,7 +297,8 @@ def _client_as(app, world, role):
         version = db.session.get(ResidentAccess, household_id).pin_version
         session_id = f"h:{household_id}:{version}"
     else:
-        session_id = f"u:{world.users[STAFF_USERS[role]]}"
+        user = db.session.get(User, world.users[STAFF_USERS[role]])
+        session_id = user.get_id()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
