@@ -12,10 +12,15 @@ Pages answer 404, not 403, for a household outside what one may see, so ids do n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from sqlalchemy import false, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from .models import Household, Role
+
+R = TypeVar("R")
 
 WHOLE_VILLAGE = frozenset({Role.ADMIN, Role.CLERK, Role.SUPERVISOR})
 
@@ -48,14 +53,27 @@ def visible_households_filter(person) -> ColumnElement[bool]:
 
 def can_see_household(person, household: Household) -> bool:
     """Whether this person may open this household's pages (and, later, its ledger)."""
+    return can_see(person, household.id, household.group_id)
+
+
+def can_see(person, household_id: int, group_id: int | None) -> bool:
+    """can_see_household for a row that names its household and group (a standing, an
+    objection's household) without loading the Household."""
     scope, ids = _scope(person)
     if scope == "all":
         return True
     if scope == "groups":
-        return household.group_id is not None and household.group_id in ids
+        return group_id is not None and group_id in ids
     if scope == "household":
-        return household.id in ids
+        return household_id in ids
     return False
+
+
+def visible_rows(person, rows: Iterable[R]) -> list[R]:
+    """The rows (anything with household_id and group_id, such as standings) this person may
+    see, in their order. The rows keep their values: a group leader's view of the standings
+    shows the village's ranks, only fewer rows."""
+    return [row for row in rows if can_see(person, row.household_id, row.group_id)]
 
 
 def visible_group_ids(person, all_group_ids: list[int]) -> list[int]:

@@ -36,6 +36,15 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def load_session_user(user_id: int, session_version: int) -> User | None:
+    """The session's staff account, or None when it was closed or its sessions ended since (a
+    sign-out, a new password, a role change bumped the version)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != session_version:
+        return None
+    return user
+
+
 def parse_roles(values: Iterable[str]) -> set[Role]:
     roles = set()
     for value in values:
@@ -83,6 +92,7 @@ def create_user(
 def reset_password(user: User, password: str, *, actor_label: str) -> None:
     check_password_strength(password)
     user.set_password(password)
+    user.end_sessions()  # whoever knew the old password (or holds a copied cookie) is out
     # The hash itself never goes into the trail: only that it changed.
     audit.record("reset_password", "user", user.id, actor_label=actor_label)
 
@@ -90,6 +100,7 @@ def reset_password(user: User, password: str, *, actor_label: str) -> None:
 def set_roles(user: User, roles: set[Role], *, actor_label: str) -> None:
     before = _names(user.roles)
     user.role_rows = [UserRole(role=r.value) for r in sorted(roles)]
+    user.end_sessions()  # signs in again under the new roles
     db.session.flush()
     audit.record(
         "set_roles",

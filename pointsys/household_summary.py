@@ -1,12 +1,13 @@
 """What a household sees of its own points: balance, this quarter, rank and tier, every entry.
 
-Read by the resident's page and the door-plaque page; figures come from standings (the one place
-that sums the ledger), the list of entries straight from the ledger table.
+Read by the resident's page (everything) and the door-plaque page (what the rulebook's [plaque]
+lets anyone see: `for_plaque`); figures come from standings (the one place that sums the ledger),
+the list of entries straight from the ledger table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from .ledger.review import what_approval_grants
 from .localtime import app_today
 from .models import Entry, EntryStatus, Household
 from .periods import Period, quarter_of
+from .rulebook.honours import masked
+from .rulebook.model import PlaquePolicy
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,56 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
         pending=pending,
         pending_grants=what_approval_grants(pending),
     )
+
+
+@dataclass(frozen=True)
+class PlaqueView:
+    """The door plaque's page of a household, as the rulebook's [plaque] lets anyone see it."""
+
+    head_name: str
+    members: list[tuple[str, str]]  # (name, relation); empty unless [plaque] members = true
+    entries_shown: str  # "awards", "all" or "none"
+    summary: HouseholdSummary  # its entries (and pending ones) narrowed to what is shown
+
+
+def for_plaque(household: Household, policy: PlaquePolicy, today: date | None = None) -> PlaqueView:
+    """What the door plaque shows: the figures always, names and entries as `policy` says."""
+    full = summary(household, today)
+
+    def name(text: str) -> str:
+        return text if policy.names == "full" else masked(text)
+
+    if policy.entries == "all":
+        shown = full
+    else:
+        kept = _awards(full.entries) if policy.entries == "awards" else []
+        shown = replace(full, entries=kept, pending=[], pending_grants={})
+    return PlaqueView(
+        head_name=name(household.head_name),
+        members=[(name(m.name), m.relation) for m in household.members] if policy.members else [],
+        entries_shown=policy.entries,
+        summary=shown,
+    )
+
+
+def _awards(entries: list[Entry]) -> list[Entry]:
+    """Approved entries that add points and still count (not reversed)."""
+    candidates = [
+        e
+        for e in entries
+        if e.status == EntryStatus.APPROVED.value
+        and e.kind == "entry"  # a reversal is a correction, not an award
+        and e.points is not None
+        and e.points > 0
+    ]
+    if not candidates:
+        return []
+    reversed_ids = set(
+        db.session.execute(
+            db.select(Entry.reverses_id).where(
+                Entry.reverses_id.in_([e.id for e in candidates]),
+                Entry.status == EntryStatus.APPROVED.value,
+            )
+        ).scalars()
+    )
+    return [e for e in candidates if e.id not in reversed_ids]

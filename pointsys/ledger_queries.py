@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, true
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from .extensions import db
 from .models import Entry, EntryStatus, Household, User, Village
@@ -20,9 +21,12 @@ from .periods import Period
 BATCH = 2000
 
 
-def approved_entries(village: Village, period: Period) -> Iterator:
+def approved_entries(
+    village: Village, period: Period, households: ColumnElement[bool] | None = None
+) -> Iterator:
     """Every approved entry of the village that happened in `period` (reversals included), by
-    户号, then day, then the order they were recorded in."""
+    户号, then day, then the order they were recorded in; only of the households matching
+    `households` when given (a condition on Household, e.g. access.visible_households_filter)."""
     query = (
         db.select(
             Entry.id,
@@ -42,6 +46,7 @@ def approved_entries(village: Village, period: Period) -> Iterator:
             Entry.status == EntryStatus.APPROVED.value,
             Entry.occurred_on >= period.start,
             Entry.occurred_on < period.end,
+            households if households is not None else true(),
         )
         .order_by(Household.number, Entry.occurred_on, Entry.id)
         .execution_options(yield_per=BATCH)

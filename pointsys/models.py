@@ -216,6 +216,9 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Grows on sign-out, password reset, role change and deactivation; a session carries the
+    # version it signed in with (get_id), so a copied cookie stops working at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     group_rows: Mapped[list[UserGroup]] = relationship(
@@ -224,7 +227,12 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         # "u:" tells the session loader a staff account from a household ("h:"); see views/auth.
-        return f"u:{self.id}"
+        # The version ends the session (and any remember-me cookie) once it is bumped.
+        return f"u:{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this account out everywhere: every session and cookie made so far stops working."""
+        self.session_version += 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -279,8 +287,9 @@ class UserGroup(db.Model):
 class ResidentAccess(db.Model):
     """A household's sign-in (户号 + PIN): only the PIN's hash is kept, one row per household.
 
-    pin_version grows with every issue, reset or change; a session remembers the version it
-    signed in with, so a reset PIN signs out every phone still using the old one.
+    pin_version is the version of the household's sign-in: it grows with every issue, reset or
+    change of the PIN and with every sign-out; a session remembers the version it signed in with,
+    so a reset PIN or a sign-out signs out every phone (and every copied cookie) still using it.
     """
 
     __tablename__ = "resident_access"

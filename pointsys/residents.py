@@ -75,11 +75,20 @@ def as_resident(household: Household, access: ResidentAccess) -> Resident:
 
 
 def load_resident(household_id: int, pin_version: int) -> Resident | None:
-    """The session's resident, or None when the PIN was reset or changed since they signed in."""
+    """The session's resident, or None when the PIN was reset or changed, or the household
+    signed out, since this session signed in."""
     access = db.session.get(ResidentAccess, household_id)
     if access is None or access.pin_version != pin_version:
         return None
     return as_resident(access.household, access)
+
+
+def end_sessions(household_id: int) -> None:
+    """Sign the household out on every phone: the sign-in version moves on, so every session and
+    copied cookie made under it stops working (the PIN stays). The caller commits."""
+    access = db.session.get(ResidentAccess, household_id)
+    if access is not None:
+        access.pin_version += 1
 
 
 def access_of(household: Household) -> ResidentAccess | None:

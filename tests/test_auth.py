@@ -103,7 +103,7 @@ def test_unreachable_database_gives_a_page_not_a_traceback(instance_path):
     assert response.status_code == 302  # anonymous: no database needed yet
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"  # forces a user lookup, which needs the database
+        session["_user_id"] = "u:1:0"  # forces a user lookup, which needs the database
     response = client.get("/")
     assert response.status_code == 503
     assert "数据库暂时无法连接" in response.get_data(as_text=True)

@@ -281,7 +281,8 @@ def test_plaques_and_the_resident_page(app, admin, village):
     public = admin.application.test_client()
     response = public.get(f"/h/{token}")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "户号 001" in page and "张三明（户主）" in page
+    assert response.status_code == 200 and "户号 001" in page
+    assert "<dd>张*明</dd>" in page and "张三明" not in page  # [plaque] names = "masked"
     assert response.headers["Cache-Control"] == "no-store"
     rotate = admin.post(
         f"/households/{household_id}/rotate-token",

@@ -11,14 +11,17 @@ form's own answer (200 with errors, 400, or a redirect), which differs from ever
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from openpyxl import load_workbook
 
 from pointsys.extensions import db
-from pointsys.models import Household, ResidentAccess
+from pointsys.models import Household, ResidentAccess, User
 from pointsys.rules_store import load_demo_rulebook
 
 from . import access_world
@@ -164,7 +167,7 @@ ROUTES: dict[str, Route] = {
     "ledger.household": Route(
         lambda w: f"/ledger/households/{w.households['A']}", {"GET": staff_only(**A_VIEWERS)}
     ),
-    # Standings: the whole village for a group leader too (they are on the notice board anyway).
+    # Standings: a group leader gets the page with their groups' rows only (see below).
     "ledger.standings_page": Route(
         lambda w: "/ledger/standings?period=2026Q3", {"GET": staff_only(**ALL_STAFF)}
     ),
@@ -297,7 +300,8 @@ def _client_as(app, world, role):
         version = db.session.get(ResidentAccess, household_id).pin_version
         session_id = f"h:{household_id}:{version}"
     else:
-        session_id = f"u:{world.users[STAFF_USERS[role]]}"
+        user = db.session.get(User, world.users[STAFF_USERS[role]])
+        session_id = user.get_id()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
@@ -340,3 +344,72 @@ def test_every_route_answers_every_role_as_the_table_says(table_app):
                 if got != want:
                     wrong.append(f"{method} {url} ({endpoint}) as {role}: {got}, not {want}")
     assert wrong == [], "\n".join(wrong)
+
+
+# The village's honour lists (draft, issues, print, notice board, year-end awards), which name
+# households as the notice board prints them (张*明): a group leader may read and print them whole.
+VILLAGE_LISTS = {
+    "lists.draft",
+    "lists.show",
+    "lists.print_page",
+    "lists.notice_board",
+    "lists.year_end",
+    "exports.notice_board",
+    "public_lists.index",
+    "public_lists.show",
+}
+# Household A's 户号 standing alone (not inside a token, a number or a date).
+NUMBER_A = re.compile(r"(?<![\w.:/-])001(?![\w.:/-])")
+
+
+def _text(response) -> str:
+    """What a page or a workbook shows, as text."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.get_data(as_text=True)
+
+
+def _visit(app, world, role, url):
+    with app.app_context():
+        client = _client_as(app, world, role)
+    return client.get(url)
+
+
+def test_a_group_leader_sees_no_household_of_another_group_anywhere(table_app):
+    world = access_world.build(table_app, ledger=True)
+    seen = []
+    for endpoint, route in ROUTES.items():
+        if route.methods.get("GET", {}).get("leader_b") != 200 or endpoint == "households.public":
+            continue  # not theirs to open; the plaque is opened by A's token, not listed
+        with table_app.app_context():
+            url = route.url(world)
+        text = _text(_visit(table_app, world, "leader_b", url))
+        # A's head and member by name, anywhere; A's 户号 outside the village's lists.
+        for shown in ("张三明", "李秀英", "名次有误"):
+            if shown in text:
+                seen.append(f"{url}: {shown}")
+        if endpoint not in VILLAGE_LISTS and NUMBER_A.search(text):
+            seen.append(f"{url}: 001")
+    assert seen == []
+
+
+def test_a_group_leader_sees_their_own_groups_rows_with_the_villages_ranks(table_app):
+    world = access_world.build(table_app, ledger=True)
+    standings = _visit(table_app, world, "leader_a", "/ledger/standings?period=2026Q3")
+    html = standings.get_data(as_text=True)
+    assert "张三明" in html and "李建国" not in html
+    assert "只列出你负责的村民小组的户；名次与全村排名表相同。" in html
+    # Household A has the quarter's only points: first in the village, as the clerk sees it.
+    assert re.search(r'<td class="num">1</td>\s*<td><a [^>]*>001</a>', html)
+    clerk = _visit(table_app, world, "clerk", "/ledger/standings?period=2026Q3")
+    clerk_html = clerk.get_data(as_text=True)
+    assert "李建国" in clerk_html and "只列出" not in clerk_html
+    entries = _text(_visit(table_app, world, "leader_a", "/exports/entries.xlsx?period=2026Q3"))
+    assert NUMBER_A.search(entries)

@@ -75,6 +75,12 @@ EXPECTED = {
     "number_out_of_range": [
         "rules/tests/invalid/number_out_of_range.toml:16:1: categories[0].items[0].points: 数字 “Infinity” 超出范围；请写绝对值小于 1000000000 的数。",
     ],
+    "plaque_bad_values": [
+        "rules/tests/invalid/plaque_bad_values.toml:9:1: plaque.names: 未知的取值 “partial”。可用的有：masked, full。",
+        "rules/tests/invalid/plaque_bad_values.toml:10:1: plaque.entries: 未知的取值 “award”。您是不是要写 “awards”？",
+        "rules/tests/invalid/plaque_bad_values.toml:11:1: plaque.members: 应为true 或 false，现在是 “yes”。",
+        "rules/tests/invalid/plaque_bad_values.toml:12:1: plaque.member: 未知的键 “member”。您是不是要写 “members”？",
+    ],
     "precision_not_allowed": [
         "rules/tests/invalid/precision_not_allowed.toml:7:1: rulebook.precision: precision 是积分保留的小数位数，只能是 0、1 或 2，现在是 “3”；一般写 1（如 0.5 分）。",
     ],
@@ -234,6 +240,11 @@ def test_demo_rulebook_is_complete_and_uses_every_feature():
     assert any(t.top for t in tiers) and any(t.min is not None for t in tiers)
     assert rulebook.honours.stars and rulebook.honours.names == "masked"
     assert rulebook.account.base_points == 100 and rulebook.account.honour_total
+    assert (rulebook.plaque.names, rulebook.plaque.entries, rulebook.plaque.members) == (
+        "masked",
+        "awards",
+        False,
+    )
 
 
 def test_points_are_exact_decimals():

@@ -30,7 +30,16 @@ from .reader import (
     unique,
 )
 
-TOP = ("rulebook", "revisions", "account", "veto", "honours", "categories", "shared_caps")
+TOP = (
+    "rulebook",
+    "revisions",
+    "account",
+    "veto",
+    "honours",
+    "plaque",
+    "categories",
+    "shared_caps",
+)
 # Keys an item version may set; a [[...changes]] entry may change any of them from its date.
 VERSIONED = (
     "title",
@@ -113,6 +122,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         shared_caps=shared,
         revisions=policies.revisions(r, data, effective),
         precision=r.precision,
+        plaque=policies.plaque(r, data.get("plaque", {})),
     )
 
 

@@ -38,6 +38,30 @@ def precision_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
     return translate(PRECISION_TEXTS[rulebook.precision], language)
 
 
+PLAQUE_NAME_TEXTS = {"masked": N_("打码的户主姓名（如 张*明）"), "full": N_("户主全名")}
+PLAQUE_ENTRY_TEXTS = {
+    "awards": N_("列出加分记录"),
+    "all": N_("列出全部积分记录（含扣分、待审核和驳回理由）"),
+    "none": N_("不列积分记录"),
+}
+PLAQUE_MEMBER_TEXTS = {True: N_("列出家庭成员"), False: N_("不列家庭成员")}
+
+
+def plaque_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
+    """What the door plaque's QR page shows to anyone, without signing in ([plaque])."""
+    plaque = rulebook.plaque
+    return translate(
+        N_(
+            "门牌二维码页（不用登录）显示{name}、积分余额、本季度得分、排名和榜单，"
+            "{entries}，{members}。本户登录后可看全部内容。"
+        ),
+        language,
+        name=translate(PLAQUE_NAME_TEXTS[plaque.names], language),
+        entries=translate(PLAQUE_ENTRY_TEXTS[plaque.entries], language),
+        members=translate(PLAQUE_MEMBER_TEXTS[plaque.members], language),
+    )
+
+
 def plain(value: Decimal) -> str:
     """10, 0.5: a number as people write it (Decimal.normalize alone would give 1E+1)."""
     return format(value.normalize(), "f")

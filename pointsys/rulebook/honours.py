@@ -84,7 +84,12 @@ def star_level(policy: HonourPolicy, points: Decimal, drop: int = 0) -> int:
 
 def public_name(policy: HonourPolicy, name: str) -> str:
     """The name as a public list prints it: in full, or masked (张三明 → 张*明, 李四 → 李*)."""
-    if policy.names == "full" or len(name) < 2:
+    return name if policy.names == "full" else masked(name)
+
+
+def masked(name: str) -> str:
+    """张三明 → 张*明, 李四 → 李*, 王 → 王: enough for neighbours, not for a stranger's search."""
+    if len(name) < 2:
         return name
     if len(name) == 2:
         return name[0] + "*"

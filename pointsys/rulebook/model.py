@@ -9,6 +9,9 @@ from decimal import Decimal
 
 PERIODS = ("month", "quarter", "year")
 VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop")
+# The door plaque's page (/h/<token>, no sign-in): how it names the 户主, which entries it lists.
+PLAQUE_NAMES = ("masked", "full")
+PLAQUE_ENTRIES = ("awards", "all", "none")
 SCORING_KINDS = ("points", "range", "per_unit", "bands", "thresholds", "per_member")
 
 
@@ -159,6 +162,18 @@ class HonourPolicy:
 
 
 @dataclass(frozen=True)
+class PlaquePolicy:
+    """What anyone holding the door plaque's QR code sees, without signing in. The balance,
+    this quarter's points, rank and tier are always shown; the signed-in household sees all."""
+
+    names: str = "masked"  # the 户主: "masked" (张*明) or "full"
+    # "awards": approved entries that add points (none reversed); "all": every entry, penalties,
+    # pending and rejected ones with their reasons; "none": no entries
+    entries: str = "awards"
+    members: bool = False  # list the household's members by name
+
+
+@dataclass(frozen=True)
 class Account:
     base_points: Decimal = Decimal(0)
     reset: str = "yearly"  # the redeemable balance: "yearly" on reset_on, or "never" (carry over)
@@ -186,6 +201,7 @@ class Rulebook:
     shared_caps: tuple[SharedCap, ...] = ()
     revisions: tuple[Revision, ...] = ()
     precision: int = 1  # decimal places of every scored result (0–2), rounded half up (四舍五入)
+    plaque: PlaquePolicy = PlaquePolicy()
 
     def item_on(self, code: str, day: date) -> ItemVersion | None:
         item = self.items.get(code)

@@ -10,9 +10,12 @@ from . import checks
 from .messages import N_
 from .model import (
     PERIODS,
+    PLAQUE_ENTRIES,
+    PLAQUE_NAMES,
     Account,
     HonourPolicy,
     Item,
+    PlaquePolicy,
     Revision,
     SharedCap,
     Star,
@@ -89,6 +92,18 @@ def honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
         names=r.choice(table, path, "names", ("full", "masked"), "masked"),
         tiers=tuple(tiers),
         stars=tuple(sorted(stars, key=lambda s: -s.level)),
+    )
+
+
+def plaque(r: Reader, raw: Any) -> PlaquePolicy:
+    """[plaque]: what the door plaque's page shows to anyone holding its QR code."""
+    path = ("plaque",)
+    table = r.table(raw, path, ("names", "entries", "members"))
+    default = PlaquePolicy()
+    return PlaquePolicy(
+        names=r.choice(table, path, "names", PLAQUE_NAMES, default.names),
+        entries=r.choice(table, path, "entries", PLAQUE_ENTRIES, default.entries),
+        members=r.get(table, path, "members", "bool", default.members),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.sql.elements import ColumnElement
 
 from .. import ledger_queries, publishing, rules_store, standings
 from ..extensions import db
@@ -73,12 +74,15 @@ def published_notice_board(publication: Publication, *, qr_url: str | None = Non
     )
 
 
-def entry_detail(village: Village, period: Period, *, today: date) -> EntryDetail:
-    """Every approved entry of the month or quarter, streamed, names as on the lists."""
+def entry_detail(
+    village: Village, period: Period, *, today: date, households: ColumnElement[bool] | None = None
+) -> EntryDetail:
+    """Every approved entry of the month or quarter, streamed, names as on the lists; only of the
+    households matching `households` when given (a group leader's: access.py)."""
     policy = rules_store.in_force(village.code).rulebook.honours
 
     def rows() -> Iterator[DetailRow]:
-        for entry in ledger_queries.approved_entries(village, period):
+        for entry in ledger_queries.approved_entries(village, period, households):
             yield DetailRow(
                 entry.number,
                 public_name(policy, entry.head_name),

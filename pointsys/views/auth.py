@@ -46,17 +46,17 @@ login_manager.anonymous_user = Anonymous
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | residents.Resident | None:
-    """ "u:5" is staff account 5 (a bare "5" too: sessions from before residents could sign in);
-    "h:12:3" is household 12 signed in with its PIN's version 3 (gone once the PIN changes)."""
+    """ "u:5:2" is staff account 5 at session version 2; "h:12:3" is household 12 signed in at its
+    sign-in version 3. A version bumped since (sign-out, new password or PIN, role change) or an
+    account closed since ends the session, whoever holds a copy of the cookie. Sessions without a
+    version (from before versions existed) are refused: one signs in again."""
     kind, _, rest = session_id.partition(":")
+    number, _, version = rest.partition(":")
     try:
-        if not rest:
-            return db.session.get(User, int(kind))
         if kind == "u":
-            return db.session.get(User, int(rest))
+            return accounts.load_session_user(int(number), int(version))
         if kind == "h":
-            household_id, _, version = rest.partition(":")
-            return residents.load_resident(int(household_id), int(version))
+            return residents.load_resident(int(number), int(version))
     except ValueError:
         pass
     return None
@@ -94,10 +94,14 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out, staff and residents alike."""
+    """Sign out, staff and residents alike, on the server too: the account's (or household's)
+    session version is bumped, so a copy of this cookie stops working. It signs out the account's
+    other devices as well, which is what one wants after using a shared computer."""
     if current_user.is_resident:
+        residents.end_sessions(current_user.household_id)
         audit.record("logout", "household", current_user.household_id, actor=current_user.label)
     else:
+        current_user.end_sessions()
         audit.record("logout", "user", current_user.id, actor=current_user)
     db.session.commit()
     logout_user()

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import access
 from ..exports import ExportRequestError, household_by_number, parse_period
 from ..localtime import app_now, app_today
 from ..periods import Period, quarter_of
@@ -57,7 +58,13 @@ def entries():
         period = parse_period(request.args.get("period", ""), ("month", "quarter"))
     except ExportRequestError as exc:
         return _refused(exc)
-    detail = from_ledger.entry_detail(village, period, today=app_today())
+    # Staff-only detail (notes included): a group leader gets their groups' households only.
+    detail = from_ledger.entry_detail(
+        village,
+        period,
+        today=app_today(),
+        households=access.visible_households_filter(current_user),
+    )
     return send_xlsx(
         write_entry_detail,
         detail,

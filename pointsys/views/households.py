@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import access, household_summary, residents
+from .. import access, household_summary, residents, rules_store
 from .. import households as registry
 from ..extensions import db
 from ..households import roster
@@ -484,8 +484,12 @@ def public(token: str):
     household = registry.by_plaque_token(token)
     if household is None:
         abort(404)
+    # What a stranger holding the QR code may see is the village's choice ([plaque]).
+    policy = rules_store.in_force(household.village.code).rulebook.plaque
     page = render_template(
-        "households/public.html", household=household, summary=household_summary.summary(household)
+        "households/public.html",
+        household=household,
+        plaque=household_summary.for_plaque(household, policy),
     )
     response = Response(page)
     # The URL is a capability: keep it out of caches and out of Referer headers.

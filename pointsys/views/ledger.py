@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import ledger, rules_store, standings
+from .. import access, ledger, rules_store, standings
 from ..extensions import db
 from ..ledger import lookup
 from ..localtime import app_today
@@ -138,8 +138,16 @@ def standings_page():
     village = current_village()
     period, error = parse_period(request.args.get("period"), quarter_of(app_today()))
     table = standings.standings(village, period)
+    # A group leader sees their groups' rows, ranked as in the village's table.
+    rows = access.visible_rows(current_user, table.rows)
     return render_template(
-        "ledger/standings.html", village=village, table=table, period=period, error=error
+        "ledger/standings.html",
+        village=village,
+        table=table,
+        rows=rows,
+        scoped=len(rows) < len(table.rows),
+        period=period,
+        error=error,
     ), (400 if error else 200)
 
 

@@ -25,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import ledger, publishing
+from .. import access, ledger, publishing
 from ..extensions import db
 from ..localtime import app_today
 from ..models import Objection, Publication
@@ -194,6 +194,7 @@ def _render_show(publication: Publication, objection_form: ObjectionForm, errors
             v
             for v in publishing.objections(current_village(), today)
             if v.objection.publication_id == publication.id
+            and access.can_see_household(current_user, v.objection.household)
         ],
         in_publicity=publishing.in_publicity(publication, today),
         objection_form=objection_form,

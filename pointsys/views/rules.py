@@ -10,7 +10,13 @@ from flask_babel import get_locale
 from ..extensions import db
 from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
-from ..rulebook.describe import changes, limits_text, points_text, precision_text
+from ..rulebook.describe import (
+    changes,
+    limits_text,
+    plaque_text,
+    points_text,
+    precision_text,
+)
 from ..rules_store import in_force
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
@@ -59,4 +65,5 @@ def show(village_code: str):
         categories=categories,
         changes=changes(rulebook),
         precision=precision_text(rulebook, language),
+        plaque=plaque_text(rulebook, language),
     )
