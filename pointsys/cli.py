@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import accounts_cli
+from . import accounts_cli, backup_cli
 from .database import check_connection
 from .exports_cli import export_group
 from .extensions import db
@@ -52,6 +52,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(households_group)
     app.cli.add_command(export_group)
     app.cli.add_command(sheets_group)
+    for command in backup_cli.COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.group("translations", cls=AppGroup)

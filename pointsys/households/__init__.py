@@ -13,7 +13,12 @@ from .lineage import (
     merge_households,
     split_household,
 )
-from .plaques import by_plaque_token, new_plaque_token, rotate_plaque_token
+from .plaques import (
+    active_counts_by_group,
+    by_plaque_token,
+    new_plaque_token,
+    rotate_plaque_token,
+)
 from .registry import (
     PHONE_RE,
     SEX_BY_NAME,
@@ -49,6 +54,7 @@ __all__ = [
     "Actor",
     "LedgerSource",
     "RegistryError",
+    "active_counts_by_group",
     "add_member",
     "by_plaque_token",
     "change_status",

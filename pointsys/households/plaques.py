@@ -7,7 +7,7 @@ import secrets
 
 from .. import audit
 from ..extensions import db
-from ..models import Household, utcnow
+from ..models import Household, HouseholdStatus, utcnow
 
 
 def new_plaque_token() -> str:
@@ -44,3 +44,16 @@ def by_plaque_token(token: str) -> Household | None:
     return db.session.execute(
         db.select(Household).filter_by(plaque_token=token)
     ).scalar_one_or_none()
+
+
+def active_counts_by_group(village_id: int) -> dict[int | None, int]:
+    """How many active households (plaques to print) each village group has; None: no group."""
+    rows = db.session.execute(
+        db.select(Household.group_id, db.func.count(Household.id))
+        .where(
+            Household.village_id == village_id,
+            Household.status == HouseholdStatus.ACTIVE.value,
+        )
+        .group_by(Household.group_id)
+    )
+    return {group_id: count for group_id, count in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,10 +10,10 @@ from ..models import (
     Entry,
     EntryStatus,
 )
-from ..rulebook import Claim, Rulebook, evaluate
+from ..rulebook import Claim, PriorEntry, Rulebook, evaluate
 from ..rulebook.messages import N_
 from .common import RefusedClaim
-from .review import live_entries
+from .review import live_entries, live_entries_of
 
 _LIMIT_NOTICES = {
     "max_per_entry": N_("该事项每次最多计 %(max)s 分，本次计 %(granted)s 分。"),
@@ -67,11 +68,16 @@ class Preview:
     notices: list[str]
 
 
-def preview(entry: Entry, rulebook: Rulebook) -> Preview:
-    """Approval's outcome for a pending entry, if nothing else is approved first (for reviewers)."""
+def preview(entry: Entry, rulebook: Rulebook, prior: Sequence[PriorEntry] | None = None) -> Preview:
+    """Approval's outcome for a pending entry, if nothing else is approved first (for reviewers).
+
+    `prior`: the household's live entries of the years around the entry, when the caller has
+    read them already (notices_of reads them for a whole submission in one query)."""
     from flask_babel import gettext
 
-    prior = live_entries(entry.household_id, entry.occurred_on.year - 1, entry.occurred_on.year + 1)
+    if prior is None:
+        year = entry.occurred_on.year
+        prior = live_entries(entry.household_id, year - 1, year + 1)
     decision = evaluate(rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior)
     if decision.refusal is not None:
         return Preview(None, [gettext(N_("提醒：")) + str(RefusedClaim(decision.refusal))])
@@ -92,3 +98,19 @@ def notices_for(entry: Entry, rulebook: Rulebook) -> list[str]:
         return limit_notices(entry, rulebook)
     # Pending: say what approval would grant if nothing else is approved first.
     return preview(entry, rulebook).notices
+
+
+def notices_of(entries: Sequence[Entry], rulebook: Rulebook) -> list[list[str]]:
+    """notices_for() of each entry, reading the live entries once per year of conduct rather than
+    once per entry: a 2,000-row score sheet was 4,000 queries, seconds on PostgreSQL."""
+    pending = [e for e in entries if e.status != EntryStatus.APPROVED.value]
+    prior: dict[int, dict[int, list[PriorEntry]]] = {}  # year → household → its live entries
+    for year in sorted({e.occurred_on.year for e in pending}):
+        households = sorted({e.household_id for e in pending if e.occurred_on.year == year})
+        prior[year] = live_entries_of(households, year - 1, year + 1)
+    return [
+        limit_notices(e, rulebook)
+        if e.status == EntryStatus.APPROVED.value
+        else preview(e, rulebook, prior[e.occurred_on.year][e.household_id]).notices
+        for e in entries
+    ]

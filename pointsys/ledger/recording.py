@@ -35,7 +35,7 @@ from .common import (
     label,
     open_submission,
 )
-from .notices import notices_for
+from .notices import notices_of
 from .quarters import closed_quarters
 from .review import approve_now
 
@@ -131,8 +131,8 @@ def record(
             savepoint.rollback()
             raise SubmissionRefused(sorted(problems, key=lambda p: p[0]))
     savepoint.commit()
-    for entry in entries:
-        result.notices.extend(notices_for(entry, rulebook))
+    for notices in notices_of(entries, rulebook):
+        result.notices.extend(notices)
     return result
 
 

@@ -15,7 +15,8 @@ from .. import ledger, rules_store, uploads
 from ..extensions import db
 from ..ledger import PointsError, SubmissionRefused
 from ..ledger.common import Actor
-from ..ledger.notices import notices_for
+from ..ledger.notices import notices_of
+from ..models import Household
 from ..rulebook.describe import signed
 from ..rulebook.messages import N_
 from .layout import Problem, ScoreSheetError, number_text
@@ -91,23 +92,40 @@ def record(
         db.session.rollback()
         raise ScoreSheetRefused([Problem(str(exc))]) from None
     rulebook = rules_store.in_force(village.code).rulebook
+    entries = result.entries
+    # One query for the heads' names and one for the notices, not one each per row (issue 13).
+    heads = _head_names({entry.household_id for entry in entries})
+    notices = [[] for _ in entries] if result.replayed else notices_of(entries, rulebook)
     lines = [
         Line(
             cell=cell.ref,
             number=cell.number,
-            head_name=entry.household.head_name,
+            head_name=heads[entry.household_id],
             item=cell.column,
             quantity=number_text(entry.quantity),
             requested=entry.requested,
             points=entry.points,
             status=entry.status,
-            notices=() if result.replayed else tuple(notices_for(entry, rulebook)),
+            notices=tuple(notes),
         )
-        for cell, entry in zip(parsed.cells, result.entries, strict=True)
+        for cell, entry, notes in zip(parsed.cells, entries, notices, strict=True)
     ]
     if dry_run:
         db.session.rollback()
     return Outcome(lines, result.replayed, dry_run)
+
+
+def _head_names(household_ids: set[int]) -> dict[int, str]:
+    ids = sorted(household_ids)
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        rows = db.session.execute(
+            db.select(Household.id, Household.head_name).where(
+                Household.id.in_(ids[start : start + 500])
+            )
+        )
+        names.update((household_id, name) for household_id, name in rows)
+    return names
 
 
 def store_upload(directory: str, data: bytes) -> str:
