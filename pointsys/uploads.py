@@ -56,7 +56,8 @@ CHUNK = 256 * KIB  # what is unpacked at a time while counting
 TAG_MAX = 1024  # bytes of an unfinished tag kept between chunks (names and a few attributes)
 
 _NAME = rb"<(?:[A-Za-z_][\w.-]*:)?"  # an element's start, with any namespace prefix
-TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")  # what may follow an element's name
+TAG_ENDS = (b" ", b">", b"/")  # what may follow an element's name (other whitespace made " ")
+SPACES = bytes.maketrans(b"\t\n\r", b"   ")
 ROOT = re.compile(_NAME + rb"([A-Za-z_][\w.-]*)[\s/>]")
 DIMENSION = re.compile(
     _NAME + rb'dimension\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"'
@@ -287,7 +288,7 @@ class _PartScan:
         if self.root == b"worksheet":
             self._sheet(piece)
         elif self.root == b"sst":
-            self.count += _elements(b"si", piece)
+            self.count += _elements(b"si", piece.translate(SPACES))
             if self.count > MAX_SHARED_STRINGS:
                 raise UploadError(
                     N_("文件里的文字条目超过 %(max)s 条；请删去无关的工作表，或分成几个文件上传"),
@@ -313,6 +314,7 @@ class _PartScan:
             if found is not None:
                 self.before_data = False
                 _check_dimension(found.group(1).decode(), self.max_rows)
+        piece = piece.translate(SPACES)  # so three counts find every tag end
         self.count += _elements(b"row", piece)
         if self.count > self.max_rows:
             raise UploadError(TOO_MANY_ROWS, max=f"{self.max_rows:,}")
@@ -320,9 +322,10 @@ class _PartScan:
 
 
 def _elements(name: bytes, piece: bytes) -> int:
-    """Start tags of elements called `name` in piece. Counted with bytes.count, which is fast
-    and makes no object per match; a namespace prefix (<x:row …>), which Excel never writes but
-    XML allows, is counted by a regular expression, only where one may be."""
+    """Start tags of elements called `name` in piece (whitespace made spaces). Counted with
+    bytes.count, which is fast and makes no object per match; a namespace prefix (<x:row …>),
+    which Excel never writes but XML allows, is counted by a regular expression, only where one
+    may be."""
     tag = b"<" + name
     count = sum(piece.count(tag + end) for end in TAG_ENDS)
     if b":" + name in piece:

@@ -356,10 +356,16 @@ def test_a_picture_within_the_pixel_limit_is_decoded_and_kept(app):
         evidence.check(small.getvalue(), max_pixels=1199)
 
 
-def test_rows_are_counted_whatever_their_namespace_prefix(app):
-    """Excel writes no prefix, but XML allows <x:row>: it is counted all the same."""
-    body = "".join(f'<x:row r="{n}"><x:c r="A{n}"><x:v>1</x:v></x:c></x:row>' for n in range(60))
-    sheet = f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>{body}</x:sheetData></x:worksheet>'
+def test_rows_are_counted_whatever_their_namespace_prefix_or_spacing(app):
+    """Excel writes <row r=…>; XML allows <x:row …> and a line break after the name too."""
+    prefixed = "".join(
+        f'<x:row r="{n}"><x:c r="A{n}"><x:v>1</x:v></x:c></x:row>' for n in range(30)
+    )
+    spaced = "".join(f'<row\n\tr="{n}"><c\rr="A{n}"><v>1</v></c></row>' for n in range(30, 60))
+    sheet = (
+        f'<x:worksheet xmlns:x="{MAIN}" xmlns="{MAIN}"><x:sheetData>{prefixed}{spaced}'
+        "</x:sheetData></x:worksheet>"
+    )
     data = xlsx(parts={"xl/worksheets/sheet1.xml": sheet})
     error = refused(lambda d: roster.parse_roster(d, max_bytes=LIMIT, max_rows=50), data)
     assert both(app, error)[0] == (
