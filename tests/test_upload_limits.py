@@ -354,6 +354,10 @@ def test_a_picture_within_the_pixel_limit_is_decoded_and_kept(app):
     assert (photo.width, photo.height) == (40, 30)
     with pytest.raises(evidence.EvidenceError):
         evidence.check(small.getvalue(), max_pixels=1199)
+    # The limit comes from the settings (POINTSYS_EVIDENCE_MAX_PIXELS) by way of Limits.
+    assert evidence.Limits.from_config({"EVIDENCE_MAX_PIXELS": "1199"}).max_pixels == 1199
+    with app.app_context():
+        assert evidence.Limits.from_config(app.config).max_pixels == 50_000_000
 
 
 def test_rows_are_counted_whatever_their_namespace_prefix_or_spacing(app):
