@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .extensions import db
 from .localtime import to_local
 from .models import AuditEvent
+from .spreadsheets import cells
+from .spreadsheets.style import Look
 
 PER_PAGE = 50
 BATCH = 500
@@ -258,26 +259,27 @@ def csv_chunks(data: Iterable[list[Any]]) -> Iterator[str]:
 
 def xlsx_file(data: Iterable[list[Any]]) -> IO[bytes]:
     """The export as an .xlsx in a temporary file (rewound), written in openpyxl's write-only
-    mode. Every text cell is typed as a string, so "=…" is shown, never calculated."""
+    mode through spreadsheets.cells: every text cell is a string, so "=…" is shown, never
+    calculated, and what a cell cannot hold is dropped."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("操作日志"))
     for width, column in zip((20, 14, 16, 14, 16, 10, 12, 60, 40, 40), "ABCDEFGHIJ", strict=True):
         sheet.column_dimensions[column].width = width
-    sheet.append(headers())
+    sheet.append(cells.row(sheet, headers()))
+    when = Look(sheet, number_format="yyyy-mm-dd hh:mm:ss")
     for count, row in enumerate(data, start=1):
         if count > XLSX_MAX_ROWS:
-            sheet.append([_("（超过表格行数上限，其余记录请缩小日期范围后再导出）")])
+            more = _("（超过表格行数上限，其余记录请缩小日期范围后再导出）")
+            sheet.append(cells.row(sheet, [more]))
             break
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            else:
-                cell = WriteOnlyCell(sheet, value=_text(value))
-                cell.data_type = "s"  # never "f": a value starting with "=" stays text
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(
+            [
+                cells.cell(sheet, value, when)
+                if isinstance(value, datetime)
+                else cells.text_cell(sheet, _text(value))  # every other value is text
+                for value in row
+            ]
+        )
     output = tempfile.TemporaryFile()  # noqa: SIM115 (returned open; send_file closes it)
     workbook.save(output)
     output.seek(0)

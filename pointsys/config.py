@@ -62,6 +62,7 @@ class Defaults:
     # Evidence photos: a phone photo is 2–4 MB; refuse bigger files and more than this per entry.
     EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
     EVIDENCE_MAX_PER_ENTRY = 5
+    EVIDENCE_MAX_PIXELS = 50_000_000  # read from the header, refused before decoding
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
 
 

@@ -34,6 +34,10 @@ from .uploads import byte_size, pixel_count
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PER_ENTRY = 5
+# Pixels a photo may have, read from its header before anything is decoded: a 48-megapixel phone
+# photo passes; a PNG is decoded whole (about 4 bytes a pixel), so this bounds a check's memory
+# to some 200 MB. Pillow's own guard (Image.MAX_IMAGE_PIXELS, 89 million) stays as a second line.
+DEFAULT_MAX_PIXELS = 50_000_000
 # Roles that may open photos pages at all; may_view narrows group leaders to their own groups.
 VIEWER_ROLES = (Role.ADMIN, Role.CLERK, Role.SUPERVISOR, Role.GROUP_LEADER)
 UPLOADER_ROLES = (Role.ADMIN, Role.CLERK, Role.SUPERVISOR)
@@ -59,13 +63,16 @@ PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the empty IEND chunk every PNG en
 class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_per_entry: int = DEFAULT_MAX_PER_ENTRY
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
     @classmethod
     def from_config(cls, config: Any) -> Limits:
-        """EVIDENCE_MAX_BYTES and EVIDENCE_MAX_PER_ENTRY from the app's settings."""
+        """EVIDENCE_MAX_BYTES, EVIDENCE_MAX_PER_ENTRY and EVIDENCE_MAX_PIXELS from the app's
+        settings."""
         return cls(
             int(config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)),
             int(config.get("EVIDENCE_MAX_PER_ENTRY", DEFAULT_MAX_PER_ENTRY)),
+            int(config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
         )
 
 
@@ -108,7 +115,13 @@ def _kind_by_magic(data: bytes) -> Kind | None:
     return next((k for k in KINDS if data.startswith(k.magic)), None)
 
 
-def check(upload: Any, *, position: int = 1, max_bytes: int = DEFAULT_MAX_BYTES) -> Photo:
+def check(
+    upload: Any,
+    *,
+    position: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Photo:
     """The upload as a Photo if it is, by its content, a JPEG or PNG that decodes and is not too
     big; otherwise an EvidenceError naming the photo by its position (1-based)."""
     data = _read(upload, max_bytes)
@@ -131,13 +144,26 @@ def check(upload: Any, *, position: int = 1, max_bytes: int = DEFAULT_MAX_BYTES)
             ),
             n=position,
         )
-    width, height = _decode(data, kind, position)
+    width, height = _decode(data, kind, position, max_pixels)
     return Photo(data, kind, hashlib.sha256(data).hexdigest(), width, height)
 
 
-def _decode(data: bytes, kind: Kind, position: int) -> tuple[int, int]:
+class _OverPixelLimit(Exception):
+    """The header declares more pixels than allowed."""
+
+
+def _too_many_pixels(position: int, limit: int) -> EvidenceError:
+    return EvidenceError(
+        N_("第 %(n)s 张照片像素太多，请缩小到 %(limit)s 万像素以内后重新上传。"),
+        n=position,
+        limit=pixel_count(limit),
+    )
+
+
+def _decode(data: bytes, kind: Kind, position: int, max_pixels: int) -> tuple[int, int]:
     """Decode the whole picture with Pillow: a file whose first bytes look right but that is cut
-    short, corrupt or something else behind a JPEG header is refused."""
+    short, corrupt or something else behind a JPEG header is refused. Its size is checked first:
+    Image.open reads only the header, and nothing is decoded before load()."""
     broken = EvidenceError(
         N_("第 %(n)s 张照片无法打开，文件可能已损坏或没有传完整，请重新拍照或重新上传。"),
         n=position,
@@ -148,6 +174,8 @@ def _decode(data: bytes, kind: Kind, position: int) -> tuple[int, int]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=kind.pillow_formats) as image:
                 size = image.size
+                if size[0] * size[1] > max_pixels:
+                    raise _OverPixelLimit  # leaves before load(): nothing is decoded
                 if kind is JPEG:
                     # Decode at 1/8 scale: every block is still read, in a fraction of the time.
                     image.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
@@ -158,12 +186,10 @@ def _decode(data: bytes, kind: Kind, position: int) -> tuple[int, int]:
                     again.verify()
                 if PNG_END not in data[-4096:]:
                     raise ValueError("no IEND chunk")
+    except _OverPixelLimit:
+        raise _too_many_pixels(position, max_pixels) from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise EvidenceError(
-            N_("第 %(n)s 张照片像素太多，请缩小到 %(limit)s 万像素以内后重新上传。"),
-            n=position,
-            limit=pixel_count(Image.MAX_IMAGE_PIXELS or 0),
-        ) from None
+        raise _too_many_pixels(position, Image.MAX_IMAGE_PIXELS or 0) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise broken from None
     return size
@@ -238,7 +264,12 @@ def check_all(entry: Entry, files: Iterable[Any], limits: Limits) -> list[Photo]
     photos = []
     for position, upload in enumerate(chosen, start=1):
         try:
-            photo = check(upload, position=position, max_bytes=limits.max_bytes)
+            photo = check(
+                upload,
+                position=position,
+                max_bytes=limits.max_bytes,
+                max_pixels=limits.max_pixels,
+            )
         except EvidenceError as problem:
             problems.append(problem)
             continue

@@ -26,6 +26,7 @@ from ..models import Household, HouseholdStatus, Village, VillageGroup
 from ..rulebook.describe import plain
 from ..rulebook.messages import N_
 from ..rulebook.model import ItemVersion
+from ..spreadsheets import cells
 from .layout import (
     FIRST_ROW,
     FORMAT,
@@ -130,28 +131,31 @@ def _write_sheet(ws, village, group, pairs, households, on) -> str:
     last = 3 + len(columns)  # 户号, 户主, items…, 备注
     last_letter = get_column_letter(last)
     date_letter = get_column_letter(last)
-    label_letter = get_column_letter(last - 1)
-    ws[f"A{TITLE_ROW}"] = gettext(
-        "%(village)s %(group)s 积分评分表", village=village.name, group=group.name
+    # Every value through spreadsheets.cells: a village, group or head named "=…" stays text.
+    title = cells.put(
+        ws,
+        TITLE_ROW,
+        1,
+        gettext("%(village)s %(group)s 积分评分表", village=village.name, group=group.name),
     )
-    ws[f"A{TITLE_ROW}"].font = Font(bold=True, size=14)
+    title.font = Font(bold=True, size=14)
     ws.merge_cells(f"A{TITLE_ROW}:{get_column_letter(last - 2)}{TITLE_ROW}")
-    ws[f"{label_letter}{TITLE_ROW}"] = gettext("日期")
-    ws[f"{label_letter}{TITLE_ROW}"].alignment = Alignment(horizontal="right")
+    label = cells.put(ws, TITLE_ROW, last - 1, gettext("日期"))
+    label.alignment = Alignment(horizontal="right")
     date_ref = f"{date_letter}{TITLE_ROW}"
-    ws[date_ref] = on
-    ws[date_ref].number_format = "yyyy-mm-dd"
-    ws[date_ref].border = BOX
+    date_cell = cells.put(ws, TITLE_ROW, last, on)
+    date_cell.number_format = "yyyy-mm-dd"
+    date_cell.border = BOX
     headers = [gettext("户号"), gettext("户主"), *(c.header for c in columns), gettext("备注")]
     for index, text in enumerate(headers, start=1):
-        cell = ws.cell(HEADER_ROW, index, text)
+        cell = cells.put(ws, HEADER_ROW, index, text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = BOX
     ws.row_dimensions[HEADER_ROW].height = 48
     for row, household in enumerate(households, start=FIRST_ROW):
-        ws.cell(row, 1, household.number).number_format = "@"  # keeps "001" as typed
-        ws.cell(row, 2, household.head_name)
+        cells.put(ws, row, 1, household.number).number_format = "@"  # keeps "001" as typed
+        cells.put(ws, row, 2, household.head_name)
         for index in range(1, last + 1):
             ws.cell(row, index).border = BOX
         ws.row_dimensions[row].height = 22  # room for a pen
@@ -160,8 +164,8 @@ def _write_sheet(ws, village, group, pairs, households, on) -> str:
     ws.column_dimensions["B"].width = 11
     for column, version in pairs:
         ws.column_dimensions[column.letter].width = 14
-        cells = f"{column.letter}{FIRST_ROW}:{column.letter}{end}"
-        ws.add_data_validation(_validation(column, version, cells))
+        area = f"{column.letter}{FIRST_ROW}:{column.letter}{end}"
+        ws.add_data_validation(_validation(column, version, area))
     ws.column_dimensions[last_letter].width = 22
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
     dates.error = gettext("请填写日期，如 2026-08-03。")
@@ -172,7 +176,7 @@ def _write_sheet(ws, village, group, pairs, households, on) -> str:
     return date_ref
 
 
-def _validation(column: ItemColumn, version: ItemVersion, cells: str) -> DataValidation:
+def _validation(column: ItemColumn, version: ItemVersion, area: str) -> DataValidation:
     """Excel's own check as the clerk types: a tick list, or numbers only (warns, never locks)."""
     if column.kind == TICK:
         rule = DataValidation(type="list", formula1='"√,1"', allow_blank=True)
@@ -189,9 +193,9 @@ def _validation(column: ItemColumn, version: ItemVersion, cells: str) -> DataVal
         rule.formula1 = plain(version.scoring.low)
         rule.formula2 = plain(version.scoring.high)
         rule.error = gettext("这一列只填分值，范围见表头。")
-    rule.errorTitle = column.name
+    rule.errorTitle = cells.clean_text(column.name)
     rule.showErrorMessage = True
-    rule.add(cells)
+    rule.add(area)
     return rule
 
 
@@ -222,11 +226,12 @@ def _write_meta(wb, village, group, columns, rulebook_sha256, sheet_title, date_
         ["sheet", sheet_title],
         ["date_cell", date_cell],
     ):
-        meta.append(row)
+        meta.append(cells.row(meta, row))
     # The sheet's language is the one it was made in: the upload is checked against these.
-    meta.append(["fixed_headers", gettext("户号"), gettext("户主"), gettext("备注")])
-    for column in columns:
-        meta.append(["column", column.letter, column.code, column.kind, column.header, column.name])
+    fixed = ["fixed_headers", gettext("户号"), gettext("户主"), gettext("备注")]
+    meta.append(cells.row(meta, fixed))
+    for c in columns:
+        meta.append(cells.row(meta, ["column", c.letter, c.code, c.kind, c.header, c.name]))
 
 
 def choosable_items(village: Village, on: date) -> list[tuple[str, list[tuple[str, str]]]]:

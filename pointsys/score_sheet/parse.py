@@ -41,6 +41,14 @@ from .layout import (
 )
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+META_ROWS = 100  # the hidden page has 9 rows and one per item (at most MAX_ITEMS)
+
+
+def file_rows(max_rows: int) -> int:
+    """Rows a sheet may have in the file, blank ones included: blank but formatted rows below
+    the table are common, so ten times the rows that may be filled in (max_rows), and never
+    fewer than the hidden page needs."""
+    return 10 * max_rows + META_ROWS
 
 
 @dataclass
@@ -76,7 +84,7 @@ def parse(
     if not data:
         raise ScoreSheetError(N_("文件是空的；请选择填好的评分表 .xlsx 文件。"))
     try:
-        wb = uploads.open_workbook(data, max_bytes)
+        wb = uploads.open_workbook(data, max_bytes, max_rows=file_rows(max_rows))
     except uploads.UploadError as exc:
         raise ScoreSheetError(exc.message, **exc.params) from None
     try:
@@ -87,7 +95,10 @@ def parse(
                 N_("找不到“%(sheet)s”工作表（可能被改名或删除了）；请重新下载评分表。"),
                 sheet=meta["sheet"],
             )
-        rows = wb[meta["sheet"]].iter_rows(values_only=True)
+        # Bounded both ways: a cell at XFD or a jump to row 1,000,000 yields no more than this.
+        rows = wb[meta["sheet"]].iter_rows(
+            values_only=True, max_col=uploads.MAX_COLUMNS, max_row=file_rows(max_rows) + 1
+        )
         parsed = Parsed(uploads.sha256(data), group, meta["sheet_id"], None, meta["columns"])
         _read_rows(village, parsed, meta, rows, max_rows)
     finally:
@@ -105,7 +116,7 @@ def _read_meta(wb) -> dict[str, Any]:
             sheet=META_SHEET,
         )
     meta: dict[str, Any] = {"columns": []}
-    for row in wb[META_SHEET].iter_rows(values_only=True):
+    for row in wb[META_SHEET].iter_rows(values_only=True, max_col=8, max_row=META_ROWS):
         values = ["" if v is None else str(v) for v in row]
         if not values or not values[0]:
             continue
@@ -160,6 +171,8 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
     headers_seen = date_seen = False
     outside: list[Problem] = []
     for row_number, row in enumerate(rows, start=1):
+        if row_number > file_rows(max_rows):
+            raise ScoreSheetError(uploads.TOO_MANY_ROWS, max=f"{file_rows(max_rows):,}")
         row = tuple(row)
         if row_number == date_row == TITLE_ROW:
             date_seen = True

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from . import style
-from .cells import FORMULA_STARTS, text_cell, value_of
+from .cells import clean_text, needs_quote, text_cell, value_of
 from .data import Archive
 
 COLUMNS = (
@@ -66,7 +66,8 @@ def write_archive(archive: Archive, stream: BinaryIO) -> int:
 def _archive_value(ws, value):
     # cells.cell() inlined: a million rows of 23 columns is where a function call shows.
     if value.__class__ is str:
-        return text_cell(ws, value) if value.startswith(FORMULA_STARTS) else value
+        value = clean_text(value)
+        return text_cell(ws, value) if needs_quote(value) else value
     if value is None or value.__class__ is int:
         return value
     return value_of(value)

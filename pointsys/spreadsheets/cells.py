@@ -1,54 +1,90 @@
-"""Cells: one way for every workbook to write a value, so text is never taken for a formula.
+"""Cells: the one way every workbook writes a value, so no stored text breaks a file or runs.
 
-A spreadsheet opened in Excel or WPS runs a cell that starts with = (and + - @, which Excel turns
-into formulas) — a household named "=cmd|' /C calc'!A0" must print as that text. Such text is
-written as a string cell with the quote prefix (what typing ' before it in Excel does); numbers,
-negative points included, stay numbers.
+Every workbook pointsys writes — the print-ready ones here, the roster, the score sheet and the
+audit trail's export — puts its values through this module:
+
+- **Text is never a formula.** Excel, WPS and LibreOffice run a cell that starts with = (and
+  + - @, tab or CR, which they turn into formulas when the cell is edited): a household named
+  "=cmd|' /C calc'!A0" must print as that text. Such text is written as a string cell (type "s",
+  never "f") with the quote prefix — what typing ' before it in Excel does, so editing the cell
+  keeps it text and nothing shows the apostrophe. Text that reads as an error value (#N/A) is
+  kept text the same way. Numbers, negative points included, stay numbers.
+- **Any stored text can be written.** An xlsx is XML: control characters (other than tab, line
+  feed and CR), lone surrogates and U+FFFE/U+FFFF cannot be in it, and openpyxl or lxml refuse
+  the whole file over one of them. They are dropped (they show as nothing anyway), and text is cut
+  to the 32,767 characters a cell holds.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 # Leading characters that make Excel, WPS or LibreOffice read text as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CELL_MAX = 32_767  # characters a cell holds
+# What XML 1.0 cannot carry: C0 controls but tab/LF/CR, surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
+def needs_quote(text: str) -> bool:
+    """Text a spreadsheet would take for a formula or an error value unless written as text."""
+    return text.startswith(FORMULA_STARTS) or text in ERROR_CODES
+
+
+def clean_text(text: str) -> str:
+    """Text as a cell can hold it: characters XML cannot carry dropped, cut to CELL_MAX."""
+    if not text.isprintable():  # fast check: true for ordinary text, Chinese included
+        text = NOT_XML.sub("", text)
+    return text if len(text) <= CELL_MAX else text[:CELL_MAX]
+
+
 def value_of(value):
     """A value as a cell holds it: Decimals as numbers (points have two decimals at most), dates
-    as dates, aware datetimes as naive UTC (Excel has no time zones), anything else as text."""
+    as dates, aware datetimes as naive UTC (Excel has no time zones), anything else as text that
+    a cell can hold."""
+    if isinstance(value, str):
+        return clean_text(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-    if value is None or isinstance(value, (bool, int, float, date, str)):
+    if value is None or isinstance(value, (bool, int, float, date)):
         return value
-    return str(value)  # lazy translations and the like
+    return clean_text(str(value))  # lazy translations and the like
+
+
+def _as_text(target: Cell, text: str) -> Cell:
+    """Set text on a cell as text, whatever it starts with (openpyxl would type "=…" as a
+    formula and "#N/A" as an error)."""
+    target.value = text
+    target.data_type = "s"
+    if needs_quote(text):
+        target.quotePrefix = True
+    return target
 
 
 def text_cell(ws, text: str, look=None) -> WriteOnlyCell:
     """A cell that holds `text` as text whatever it starts with."""
     result = WriteOnlyCell(ws)
-    result.value = text
-    result.data_type = "s"  # after .value: openpyxl sets "f" for text starting with =
     if look is not None:
         look.apply(result)
-    result.quotePrefix = True
-    return result
+    return _as_text(result, clean_text(text))
 
 
 def cell(ws, value, look=None):
-    """What to append for `value` on a write-only sheet: styled by `look` (a style.Look) if
-    given, text that looks like a formula kept as text."""
+    """What to append for `value` (ws.append, write-only or not): styled by `look` (a
+    style.Look) if given, text that looks like a formula kept as text."""
     value = value_of(value)
-    if isinstance(value, str) and is_formula_like(value):
+    if isinstance(value, str) and needs_quote(value):
         return text_cell(ws, value, look)
     if look is None:
         return value  # a plain value: openpyxl's fast path
@@ -62,6 +98,17 @@ def row(ws, values, looks=None) -> list:
     if looks is None or not isinstance(looks, (list, tuple)):
         return [cell(ws, v, looks) for v in values]
     return [cell(ws, v, look) for v, look in zip(values, looks, strict=False)]
+
+
+def put(ws, row: int, column: int, value) -> Cell:
+    """Write `value` at (row, column) of an ordinary (not write-only) sheet; returns the cell
+    for styling. The same rules as cell(): text stays text, numbers stay numbers."""
+    target = ws.cell(row, column)
+    value = value_of(value)
+    if isinstance(value, str):
+        return _as_text(target, value)
+    target.value = value
+    return target
 
 
 class Table:
@@ -83,7 +130,7 @@ class Table:
         cells = []
         for index, value in enumerate(values):
             value = value_of(value)
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            if isinstance(value, str) and needs_quote(value):
                 target = self.quoted[index]
                 target.value = value
                 target.data_type = "s"

@@ -120,8 +120,10 @@ def merge(ws, row: int, columns: int) -> None:
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
-    """A worksheet name Excel accepts (≤31 characters, no []:*?/\\), unique in the workbook."""
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
+    """A worksheet name Excel accepts (≤31 characters, no []:*?/\\ and nothing unprintable, which
+    XML cannot carry), unique in the workbook."""
+    kept = (ch for ch in name if ch.isprintable())
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in kept).strip("'") or "Sheet"
     title, suffix = cleaned[:31], 2
     while title in taken:
         tail = f"({suffix})"

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from ...extensions import db
 from ...models import Household, HouseholdStatus, Village
+from ...spreadsheets import cells
 from .. import registry
 from .read import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
 
@@ -19,14 +20,15 @@ def _status_name(household: Household) -> str:
 
 
 def _write_sheet(ws, headers: list[str], rows) -> None:
-    ws.append(headers)
+    """Headers and rows through spreadsheets.cells: a head named "=HYPERLINK(…)" is text."""
+    ws.append(cells.row(ws, headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for index, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(index)].width = max(10, len(header) * 2 + 4)
     # 户号 as text, so "001" keeps its zeros when a clerk types in the template.
     for row in rows:
-        ws.append(row)
+        ws.append(cells.row(ws, row))
     for cell in ws["A"]:
         cell.number_format = "@"
     ws.freeze_panes = "A2"
@@ -80,7 +82,7 @@ def workbook_bytes(village: Village, households: list[Household]) -> bytes:
         "标签可填多个，用顿号分隔，如：军属、低保户。联系电话填 11 位手机号或带区号的座机号。",
         "不要合并单元格；不要填写身份证号码。请保存为 .xlsx 格式。",
     ):
-        notes.append([line])
+        notes.append(cells.row(notes, [line]))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

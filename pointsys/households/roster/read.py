@@ -7,6 +7,7 @@ registry: that is planning's job (plan.py).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from ...translated import TranslatedError
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "家庭成员"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# Rows one sheet may have, blank ones included: a village has at most some 5,000 households and
+# 20,000 people, and a million-row file would otherwise cost half a minute and half a gigabyte.
+MAX_ROWS = 30_000
+MAX_MERGED = 1000  # merged ranges reported per sheet: enough to show the clerk what to undo
 
 # field → (header written by the template and export, other headers villages use)
 HOUSEHOLD_COLUMNS = {
@@ -88,12 +93,12 @@ class Problem:
         return gettext("「%(sheet)s」：%(text)s", **values)
 
 
-def open_workbook(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES):
+def open_workbook(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = MAX_ROWS):
     """The workbook in an upload (read-only), or a RosterError saying how to fix the file."""
     if not data:
         raise RosterError(N_("文件是空的；请选择填好的名册 .xlsx 文件"))
     try:
-        return uploads.open_workbook(data, max_bytes)
+        return uploads.open_workbook(data, max_bytes, max_rows=max_rows)
     except uploads.UploadError as exc:
         raise RosterError(exc.message, **exc.params) from None
 
@@ -137,8 +142,8 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
     with ws.parent._archive.open(path) as f:
         xml = f.read()
     tail = xml[xml.rfind(b"</sheetData>") :] if b"</sheetData>" in xml else xml
-    refs = re.findall(rb'<mergeCell[^>]*\sref="([A-Z]+\d+:[A-Z]+\d+)"', tail)
-    return [range_boundaries(r.decode()) for r in refs]
+    refs = re.finditer(rb'<mergeCell[^>]*\sref="([A-Z]+\d+:[A-Z]+\d+)"', tail)
+    return [range_boundaries(r.group(1).decode()) for r in itertools.islice(refs, MAX_MERGED)]
 
 
 PARSED_VERSION = 1  # bump when parsing changes, so a cached parse is not trusted across it
@@ -164,27 +169,33 @@ class Sheet:
         }
 
 
-def _find_sheet(wb, columns: dict, required: tuple[str, ...], skip: str | None) -> Sheet | None:
+def _find_sheet(
+    wb, columns: dict, required: tuple[str, ...], skip: str | None, max_rows: int
+) -> Sheet | None:
     for ws in wb.worksheets:
         if ws.title == skip:
             continue
-        rows = ws.iter_rows(values_only=True)
+        # Bounded both ways: a row at XFD or a jump to row 1,000,000 yields no more than this.
+        rows = ws.iter_rows(values_only=True, max_col=uploads.MAX_COLUMNS, max_row=max_rows + 1)
         for number, row in enumerate(rows, start=1):
             if number > HEADER_SEARCH_ROWS:
                 break
             found = _match_headers(row, columns)
             if all(r in found for r in required):
-                return Sheet(ws.title, number, found, _texts(rows, number + 1, found))
+                return Sheet(ws.title, number, found, _texts(rows, number + 1, found, max_rows))
     return None
 
 
-def _texts(rows, first: int, found: dict[str, int]) -> list[list]:
+def _texts(rows, first: int, found: dict[str, int], max_rows: int) -> list[list]:
     """Each row as the text of the matched columns; None marks a row blank in every column."""
     indices = list(found.values())
     result: list[list] = []
     last_filled = 0
     for number, row in enumerate(rows, start=first):
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+        if number > max_rows:
+            raise RosterError(uploads.TOO_MANY_ROWS, max=f"{max_rows:,}")
+        blank = row.count(None) == len(row)  # the common case, without a Python loop
+        if blank or not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
             result.append([number, None])
             continue
         width = len(row)
@@ -231,16 +242,18 @@ class Parsed:
         )
 
 
-def parse_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
+def parse_roster(
+    data: bytes, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = MAX_ROWS
+) -> Parsed:
     """Read an upload: its household sheet, member sheet (or None) and merged-cell problems."""
-    wb = open_workbook(data, max_bytes)
+    wb = open_workbook(data, max_bytes, max_rows)
     try:
-        households = _find_sheet(wb, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, None)
+        households = _find_sheet(wb, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, None, max_rows)
         if households is None:
             raise RosterError(
                 N_("没有找到名册表头：请在前 10 行内写上“户号”和“户主”两列（可下载模板对照）")
             )
-        members = _find_sheet(wb, MEMBER_COLUMNS, MEMBER_REQUIRED, households.title)
+        members = _find_sheet(wb, MEMBER_COLUMNS, MEMBER_REQUIRED, households.title, max_rows)
         problems = []
         for sheet in (households, members):
             if sheet is None:
