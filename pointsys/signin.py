@@ -58,7 +58,10 @@ def attempt(
 ) -> Attempt[P]:
     """One sign-in of `account` (a username or a household's label) from `address`: refused
     without calling `check` while locked, else `check()` (who signs in, or None). Locks and
-    failures are audited here; a success is the caller's to record. The caller commits."""
+    failures are audited here; a success is the caller's to record. The caller commits (which
+    releases the throttle's lock: commit before anything slow)."""
+    # Counted, checked and recorded under one lock: concurrent guesses are evaluated in turn.
+    throttle.serialise(account, address)
     lock = throttle.current_lock(account, address, now, policy)
     if lock is not None:
         # Refused without looking at the secret, so a locked account cannot be guessed at.
