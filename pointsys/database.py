@@ -82,12 +82,19 @@ def wants_write_lock() -> bool:
     return not names & READ_ONLY_COMMANDS
 
 
+def reads_first() -> None:
+    """This request writes (POST) but reads, and does slow work, before it knows what to write
+    (a sign-in hashes the password): its transactions begin deferred, holding no lock meanwhile,
+    and it writes inside `writing()`."""
+    g.pointsys_will_write = False
+
+
 @contextmanager
 def writing() -> Iterator[None]:
     """Around the write of a page that only reads by its method (GET) but writes all the same (an
     export recording who took it): the read transaction ends, and the transactions begun inside
     take the write lock; the caller commits inside."""
-    if db.session.in_transaction() and db.session.get_bind().dialect.name == "sqlite":
+    if db.session().in_transaction() and db.session.get_bind().dialect.name == "sqlite":
         db.session.commit()
     before = g.get("pointsys_will_write")
     g.pointsys_will_write = True

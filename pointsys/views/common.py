@@ -18,7 +18,7 @@ from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from .. import access, audit, evidence, signin, throttle
+from .. import access, audit, database, evidence, signin, throttle
 from ..extensions import db
 from ..ledger import lookup
 from ..models import Entry, EntryPhoto, Household, Role, Village, utcnow
@@ -164,8 +164,9 @@ def start_session(who, object_type: str, object_id: int, **actor) -> None:
     # Permanent: the session then ends after PERMANENT_SESSION_LIFETIME, not never.
     session.permanent = True
     login_user(who)
-    audit.record(throttle.SUCCEEDED, object_type, object_id, **actor)
-    db.session.commit()
+    with database.writing():  # the sign-in page began reading (database.reads_first)
+        audit.record(throttle.SUCCEEDED, object_type, object_id, **actor)
+        db.session.commit()
 
 
 def lock_message(lock: throttle.Lock, *, resident: bool = False) -> str:
