@@ -50,6 +50,12 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_LOCK_MINUTES = 15
+    # Residents' PINs, counted apart from staff (README, "Resident access"): per household and
+    # per address within RESIDENT_LOGIN_LOCK_MINUTES, and per household within 24 hours (0: none).
+    RESIDENT_LOGIN_MAX_FAILURES_PER_HOUSEHOLD = 5
+    RESIDENT_LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    RESIDENT_LOGIN_MAX_FAILURES_PER_DAY = 10
+    RESIDENT_LOGIN_LOCK_MINUTES = 15
     # Behind a reverse proxy (nginx), trust one X-Forwarded-For/-Proto hop for the client address.
     PROXY_FIX = False
     ROSTER_MAX_BYTES = 5 * 1024 * 1024  # a 5,000-household roster is well under 1 MB

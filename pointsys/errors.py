@@ -1,4 +1,5 @@
-"""Error pages in the user's language, and a clear page when the database cannot be reached."""
+"""Error pages in the user's language, and clear pages when the database is busy or cannot be
+reached."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .database import is_busy
 from .extensions import db, login_manager
 
 
@@ -49,9 +51,21 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):
         db.session.rollback()
-        current_app.logger.error("database unavailable: %s", error.orig)
         # The page header asks who is signed in, which needs the database: answer "nobody".
         g._login_user = login_manager.anonymous_user()
+        if is_busy(error):
+            # Reachable, but another transaction held its lock longer than we wait: say so (the
+            # database did not go away, and asking an administrator to check it would mislead).
+            current_app.logger.warning("database busy: %s", error.orig)
+            page, code = _page(
+                503,
+                _("数据库正忙"),
+                _(
+                    "其他人的操作正在保存，请过几秒钟再试；如果您刚才提交了内容，它没有保存，请重新提交。"
+                ),
+            )
+            return page, code, {"Retry-After": "5"}
+        current_app.logger.error("database unavailable: %s", error.orig)
         return _page(
             503, _("数据库暂时无法连接"), _("请稍后重试；如果一直如此，请联系管理员检查数据库。")
         )

@@ -21,6 +21,7 @@ AUDITED_BY_CALLER = {
     # A no-op UPDATE that takes SQLite's write lock; it changes nothing.
     ("ledger/review.py", "lock_household"),
     ("ledger/review.py", "lock_households"),
+    ("ledger/common.py", "lock_villages"),
 }
 WRITE_METHODS = {"add", "add_all", "delete"}
 WRITE_STATEMENTS = {"insert", "update", "delete"}

@@ -175,16 +175,19 @@ def test_pin_failures_lock_the_household_and_the_page_says_until_when(app, clien
 def test_failures_from_one_address_lock_it_for_residents_too(instance_path, database_url):
     from .conftest import make_app
 
-    app = make_app(database_url, LOGIN_MAX_FAILURES_PER_ADDRESS=3)
+    app = make_app(database_url, RESIDENT_LOGIN_MAX_FAILURES_PER_ADDRESS=3)
     with app.app_context():
         from pointsys.cli import init_database
 
         init_database()
     world = access_world.build(app)
     client = app.test_client()
-    login(client, "nobody", "x")  # staff and resident failures count together per address
+    login(client, "nobody", "x")  # staff failures are not a resident's (tests/test_throttle.py)
     resident_login(client, "001", "000001")
     resident_login(client, "002", "000001")
+    assert resident_login(client, "001", world.pins["A"]).status_code == 302
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/me/")})
+    resident_login(client, "003", "000001")
     response = resident_login(client, "001", world.pins["A"])
     assert response.status_code == 429
     assert "这台设备登录失败次数过多，已暂时锁定，请在" in response.get_data(as_text=True)

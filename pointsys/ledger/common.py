@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -148,6 +150,32 @@ def find_replay(village: Village, key: str, digest: str) -> Recorded | None:
         .all()
     )
     return Recorded(list(entries), replayed=True)
+
+
+def lock_villages(village_ids: Iterable[int], *, exclusive: bool = False) -> None:
+    """Serialise closing a quarter with recording and review in these villages until the
+    transaction ends: a close (exclusive) waits for the recordings and reviews under way and they
+    wait for it, so none of them acts on a closure it read before the other committed.
+
+    PostgreSQL locks the village rows in id order: FOR UPDATE to close or reopen, FOR KEY SHARE to
+    record or review (which do not wait for each other; inserting an entry takes that lock anyway).
+    Take it before the households' locks (`lock_households`), always in that order. SQLite has one
+    writer at a time; this UPDATE makes the transaction that writer before it reads anything.
+    """
+    ids = sorted(set(village_ids))
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = db.select(Village.id).where(Village.id.in_(ids)).order_by(Village.id)
+        shared = not exclusive
+        db.session.execute(query.with_for_update(read=shared, key_share=shared))
+    else:
+        db.session.execute(
+            update(Village)
+            .where(Village.id.in_(ids))
+            .values(id=Village.id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def open_submission(

@@ -17,7 +17,15 @@ from ..models import (
 from ..periods import quarter_of
 from ..rulebook import Claim, evaluate
 from ..rulebook.messages import N_
-from .common import PointsError, Recorded, content_digest, entry_state, find_replay, open_submission
+from .common import (
+    PointsError,
+    Recorded,
+    content_digest,
+    entry_state,
+    find_replay,
+    lock_villages,
+    open_submission,
+)
 from .quarters import closed_quarters
 from .review import live_entries, lock_household
 
@@ -38,11 +46,15 @@ def reverse(
         return replay
     if not reason:
         raise PointsError(N_("冲正时请写明理由，它会和冲正记录一起公示。"))
+    # Locked before anything is read (village, then household: the order every writer keeps),
+    # and the entry read again: another reversal may have committed since it was loaded.
+    lock_villages([entry.village_id])
+    lock_household(entry.household_id)
+    db.session.expire(entry)
     if entry.status != EntryStatus.APPROVED.value:
         raise PointsError(
             N_("记录 #%(id)s 还没有审核通过，不需要冲正；待审核的记录请直接驳回。"), id=entry.id
         )
-    lock_household(entry.household_id)
     if entry.reversed_by is not None:
         raise PointsError(
             N_("记录 #%(id)s 已经被记录 #%(by)s 冲正过了。"), id=entry.id, by=entry.reversed_by.id

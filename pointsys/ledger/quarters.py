@@ -18,7 +18,7 @@ from ..models import (
 )
 from ..periods import Period, quarter_of
 from ..rulebook.messages import N_
-from .common import PointsError
+from .common import PointsError, lock_villages
 
 
 def closed_quarters(village: Village) -> set[date]:
@@ -53,6 +53,9 @@ def close_quarter(
             quarter=quarter.code,
             end=quarter.end.isoformat(),
         )
+    # Wait for the recordings and reviews under way in the village, and make new ones wait, so
+    # none can add a pending entry or approve one in the quarter after the count below.
+    lock_villages([village.id], exclusive=True)
     pending = db.session.execute(
         db.select(db.func.count(Entry.id)).where(
             Entry.village_id == village.id,
@@ -90,6 +93,7 @@ def reopen_quarter(village: Village, quarter: Period, *, actor: User, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise PointsError(N_("重新开账必须写明理由，它会记入操作日志。"))
+    lock_villages([village.id], exclusive=True)
     row = _quarter_row(village, quarter)
     if row is None or not row.closed:
         raise PointsError(N_("%(quarter)s 没有结账，不需要重新开账。"), quarter=quarter.code)

@@ -33,11 +33,12 @@ from .common import (
     entry_state,
     find_replay,
     label,
+    lock_villages,
     open_submission,
 )
 from .notices import notices_of
 from .quarters import closed_quarters
-from .review import approve_now
+from .review import approve_now, lock_households
 
 
 def record(
@@ -64,6 +65,11 @@ def record(
         raise PointsError(N_("没有要记录的内容：请至少选择一户。"))
     snapshot, rulebook = _rulebook(village)
     problems: list[tuple[int, PointsError]] = []
+    # Before reading what the checks depend on: the village (no quarter closes meanwhile), then
+    # every household of the batch in id order, as a review locks them, so a batch posting
+    # items without review and an approval cannot each hold a household the other waits for.
+    lock_villages([village.id])
+    lock_households(sorted({d.household_id for d in drafts}))
     households = _households(village, {d.household_id for d in drafts})
     closed = closed_quarters(village)
     for index, draft in enumerate(drafts):

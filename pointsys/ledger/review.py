@@ -22,7 +22,15 @@ from ..models import (
 from ..periods import quarter_of
 from ..rulebook import Claim, Decision, PriorEntry, evaluate
 from ..rulebook.messages import N_
-from .common import Actor, PointsError, RefusedClaim, Reviewed, entry_state, is_cancelled
+from .common import (
+    Actor,
+    PointsError,
+    RefusedClaim,
+    Reviewed,
+    entry_state,
+    is_cancelled,
+    lock_villages,
+)
 from .quarters import closed_quarters_for
 
 
@@ -40,9 +48,12 @@ def reject(entries: Sequence[Entry], *, reviewer: User, reason: str) -> Reviewed
     if not reason:
         raise PointsError(N_("驳回时请写明理由，农户会看到它。"))
     result = Reviewed()
+    if not entries:
+        return result
+    taken = _lock_for_review(entries)
     closed = closed_quarters_for(entries)
     for entry in entries:
-        problem = reviewable(entry, reviewer, closed)
+        problem = taken.get(entry.id) or reviewable(entry, reviewer, closed)
         if problem is not None:
             result.refused.append((entry, problem))
             continue
@@ -75,15 +86,21 @@ def _approve(
     result = Reviewed()
     if not entries:
         return result
-    closed = closed_quarters_for(entries)
     by_household = _by_household(entries)
     # Lock the households (in id order: no deadlocks between two reviewers) before reading their
     # approved entries: two approvals cannot both use the last of a cap. One statement for all
     # of them, and one query for their live entries: a batch of 500 is two round trips, not 1,000.
-    lock_households(sorted(by_household))
+    # Entries posted as they are recorded were written by this transaction: record() has locked.
+    taken = {} if auto else _lock_for_review(entries)
+    closed = closed_quarters_for(entries)
     prior_of = _live_entries_around(entries, by_household)
     events: list[dict[str, object]] = []
-    refuse = (lambda entry: None) if auto else (lambda entry: reviewable(entry, reviewer, closed))
+
+    def refuse(entry: Entry) -> PointsError | None:
+        if auto:
+            return None
+        return taken.get(entry.id) or reviewable(entry, reviewer, closed)
+
     for entry, decision, problem in _evaluated(by_household, prior_of, refuse):
         if problem is not None:
             result.refused.append((entry, problem))
@@ -93,6 +110,28 @@ def _approve(
     db.session.flush()
     audit.record_many(events, actor=reviewer)
     return result
+
+
+def _lock_for_review(entries: Sequence[Entry]) -> dict[int, PointsError]:
+    """Lock the entries' villages (a quarter cannot close meanwhile) and households (no other
+    review of them meanwhile), then read the entries again: they were loaded before the locks,
+    and another reviewer may have decided them since. Returns, by entry id, the refusal of
+    each entry that was pending when loaded and is no longer."""
+    was_pending = {e.id for e in entries if e.status == EntryStatus.PENDING.value}
+    lock_villages({e.village_id for e in entries})
+    lock_households(sorted({e.household_id for e in entries}))
+    ids = sorted(e.id for e in entries)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        db.session.execute(
+            db.select(Entry)
+            .where(Entry.id.in_(ids[start : start + 500]))
+            .execution_options(populate_existing=True)
+        ).scalars().all()
+    return {
+        e.id: PointsError(N_("记录 #%(id)s 已被他人审核，本次未作处理。"), id=e.id)
+        for e in entries
+        if e.id in was_pending and e.status != EntryStatus.PENDING.value
+    }
 
 
 def what_approval_grants(pending: Sequence[Entry]) -> dict[int, Decimal]:

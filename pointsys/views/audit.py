@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
-from .. import audit, audit_trail
+from .. import audit, audit_trail, database
 from ..extensions import db
 from ..localtime import app_today, app_zone
 from ..models import AuditEvent
@@ -65,14 +65,16 @@ def index():
 
 def _record_export(kind: str, filters: audit_trail.Filters) -> None:
     """Who took a copy of the trail (it holds addresses) is itself part of the trail."""
-    audit.record(
-        "audit_exported",
-        "audit_event",
-        None,
-        actor=current_user,
-        after={"format": kind, **filters.as_args()},
-    )
-    db.session.commit()
+    # A GET that writes: wait for SQLite's write lock rather than fail on it.
+    with database.writing():
+        audit.record(
+            "audit_exported",
+            "audit_event",
+            None,
+            actor=current_user,
+            after={"format": kind, **filters.as_args()},
+        )
+        db.session.commit()
 
 
 @bp.get("/export.xlsx")

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import accounts, audit, residents
+from .. import accounts, audit, database, residents
 from ..extensions import db, login_manager
 from ..models import User
 from .common import attempt_sign_in, lock_message, start_session
@@ -71,6 +71,7 @@ class LoginForm(FlaskForm):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    database.reads_first()  # no write lock while the password is hashed
     form = LoginForm()
     if form.validate_on_submit():
         username, password = form.username.data.strip(), form.password.data

@@ -14,11 +14,11 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from flask import Flask, Response, abort, current_app, g, request, send_file, session
-from flask_babel import format_time
+from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from .. import access, audit, evidence, signin, throttle
+from .. import access, audit, database, evidence, signin, throttle
 from ..extensions import db
 from ..ledger import lookup
 from ..models import Entry, EntryPhoto, Household, Role, Village, utcnow
@@ -153,7 +153,7 @@ def attempt_sign_in(account: str, object_type: str, check: Callable[[], signin.P
         check,
         address=request.remote_addr,
         now=utcnow(),
-        policy=throttle.policy_from_config(current_app.config),
+        policy=throttle.policy_from_config(current_app.config, object_type),
     )
     db.session.commit()
     return result
@@ -164,13 +164,22 @@ def start_session(who, object_type: str, object_id: int, **actor) -> None:
     # Permanent: the session then ends after PERMANENT_SESSION_LIFETIME, not never.
     session.permanent = True
     login_user(who)
-    audit.record(throttle.SUCCEEDED, object_type, object_id, **actor)
-    db.session.commit()
+    with database.writing():  # the sign-in page began reading (database.reads_first)
+        audit.record(throttle.SUCCEEDED, object_type, object_id, **actor)
+        db.session.commit()
 
 
 def lock_message(lock: throttle.Lock, *, resident: bool = False) -> str:
     """Why the sign-in is refused and until when, for a staff account or a household."""
     until = format_time(lock.until, "HH:mm")
+    if lock.scope == "day":
+        # The daily budget lifts a day after its oldest failure: say which day.
+        return _(
+            "该户号 24 小时内登录失败已达 %(n)d 次，已暂时锁定，请在 %(until)s 之后再试；"
+            "忘记 PIN 请联系村两委重置。",
+            n=lock.failures,
+            until=format_datetime(lock.until, "short"),
+        )
     if lock.scope == "account" and resident:
         return _(
             "该户号连续 %(n)d 次登录失败，已暂时锁定，请在 %(until)s 之后再试；"

@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from .. import declarations, evidence, household_summary, ledger, publishing, residents
+from .. import database, declarations, evidence, household_summary, ledger, publishing, residents
 from ..extensions import db
 from ..localtime import app_today
 from ..models import Household, Village
@@ -69,6 +69,7 @@ def _villages() -> list[Village]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    database.reads_first()  # no write lock while the PIN is hashed
     villages = _villages()
     form = ResidentLoginForm()
     form.village.choices = [(v.code, v.name) for v in villages]
