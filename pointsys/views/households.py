@@ -22,7 +22,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -51,6 +50,8 @@ from .common import (
     role_required,
     xlsx_response,
 )
+from .forms import Form
+from .hygiene import database_ids, database_int
 
 bp = Blueprint("households", __name__)
 
@@ -71,19 +72,19 @@ FIELD_LABELS = {
 }
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     number = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)])
     head_name = StringField(
         _l("户主"), validators=[DataRequired(_l("请填写户主姓名。")), Length(max=50)]
     )
     address = StringField(_l("门牌地址"), validators=[Length(max=200)])
-    group_id = SelectField(_l("村民小组"), coerce=int, validate_choice=False)
+    group_id = SelectField(_l("村民小组"), coerce=database_int, validate_choice=False)
     grid = StringField(_l("网格"), validators=[Length(max=50)])
     phone = StringField(_l("联系电话"), validators=[Length(max=20)])
     tags = StringField(_l("标签（用顿号分隔）"), validators=[Length(max=300)])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=50)])
     relation = StringField(
         _l("与户主关系"), validators=[DataRequired(_l("请填写与户主关系。")), Length(max=20)]
@@ -96,7 +97,7 @@ class MemberForm(FlaskForm):
     is_party_member = BooleanField(_l("党员"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         _l("新状态"),
         choices=[
@@ -108,36 +109,36 @@ class StatusForm(FlaskForm):
     reason = StringField(_l("原因"), validators=[Length(max=200)])
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     new_number = StringField(
         _l("新户户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
     )
-    new_head_id = SelectField(_l("新户户主"), coerce=int, validate_choice=False)
+    new_head_id = SelectField(_l("新户户主"), coerce=database_int, validate_choice=False)
     effective_on = DateField(_l("分户日期"), validators=[DataRequired(_l("请填写日期。"))])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     survivor_number = StringField(
         _l("并入的户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
     )
     effective_on = DateField(_l("合户日期"), validators=[DataRequired(_l("请填写日期。"))])
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A form with nothing but its CSRF token (rotate, commit …)."""
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(
         _l("小组名称"), validators=[DataRequired(_l("请填写小组名称。")), Length(max=50)]
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("名册文件（.xlsx）"))
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     sha256 = HiddenField()
     digest = HiddenField()
 
@@ -151,7 +152,7 @@ def upload_dir() -> str:
 def index():
     village = current_village()
     text = request.args.get("q", "").strip()
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=database_int)
     tag = request.args.get("tag", "").strip() or None
     status = request.args.get("status", HouseholdStatus.ACTIVE.value)
     if status not in STATUS_LABELS:
@@ -358,7 +359,7 @@ def change_status(household_id: int):
 @role_required(ADMINS)
 def split(household_id: int):
     def action(household, form):
-        member_ids = [int(i) for i in request.form.getlist("member_ids") if i.isdigit()]
+        member_ids = database_ids(request.form.getlist("member_ids"))
         new = registry.split_household(
             household,
             new_number=form.new_number.data,
@@ -550,7 +551,7 @@ def plaques():
     query = registry.search(
         village.id,
         text=request.args.get("q", ""),
-        group_id=request.args.get("group", type=int),
+        group_id=request.args.get("group", type=database_int),
         status=HouseholdStatus.ACTIVE.value,
     )
     items = []
