@@ -51,7 +51,7 @@ from .common import (
     xlsx_response,
 )
 from .forms import Form
-from .hygiene import database_ids, database_int
+from .hygiene import database_ids, database_int, page_number
 
 bp = Blueprint("households", __name__)
 
@@ -164,7 +164,7 @@ def index():
     )
     groups = registry.groups_of(village)
     shown = set(access.visible_group_ids(current_user, [g.id for g in groups]))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False, page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "households/index.html",

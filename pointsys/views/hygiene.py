@@ -82,6 +82,12 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_control_characters)
 
 
+def page_number() -> int:
+    """The `?page=` asked for: 1 when it is missing or past the database's integers (the pager
+    then shows the first page rather than failing on an offset the database cannot take)."""
+    return request.args.get("page", 1, type=database_int)
+
+
 def database_ids(values: Iterable[str]) -> list[int]:
     """The values that are ids the database can hold (ticked checkboxes); others are ignored."""
     ids = []

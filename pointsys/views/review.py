@@ -15,7 +15,7 @@ from ..extensions import db
 from ..ledger import PointsError, lookup
 from ..localtime import app_today
 from .common import REVIEWERS, current_village, role_required
-from .hygiene import database_ids, database_int
+from .hygiene import database_ids, database_int, page_number
 from .ledger import bp, parse_period, rulebook_of_entry
 from .ledger_forms import ReviewForm
 
@@ -37,7 +37,7 @@ def review():
     filters = _filters()
     period, error = parse_period(filters["period"], None)
     query = lookup.pending(village, group_id=filters["group"], item=filters["item"], period=period)
-    page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False)
+    page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False, page=page_number())
     rows = [(e, ledger.preview(e, rulebook_of_entry(e))) for e in page.items]
     return render_template(
         "ledger/review.html",

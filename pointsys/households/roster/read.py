@@ -19,7 +19,6 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from ... import uploads
 from ...rulebook.messages import N_
 from ...translated import TranslatedError
-from .. import registry
 
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "家庭成员"
@@ -110,7 +109,8 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
-    # A line break typed in a cell (Alt+Enter) is a space in the registry's one-line fields.
+    # A line break typed in a cell (Alt+Enter) is a space in the registry's one-line fields. No
+    # other control character can reach here: XML cannot hold one, so openpyxl refuses the file.
     return LINE_BREAKS.sub(" ", str(value).strip())
 
 
@@ -261,29 +261,6 @@ def parse_roster(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
                         params={"first": min_row, "last": max_row},
                     )
                 )
-        problems.extend(_control_characters(households, HOUSEHOLD_COLUMNS))
-        if members is not None:
-            problems.extend(_control_characters(members, MEMBER_COLUMNS))
     finally:
         wb.close()
     return Parsed(uploads.sha256(data), households, members, problems)
-
-
-def _control_characters(sheet: Sheet, columns: dict) -> list[Problem]:
-    """A problem at each cell holding a control character (NUL, BEL, ESC …): the registry refuses
-    them, and no workbook could print them again."""
-    problems = []
-    for number, texts in sheet.rows:
-        for field_name, text in zip(sheet.columns, texts or (), strict=False):
-            if registry.CONTROL_RE.search(text):
-                letter = get_column_letter(sheet.columns[field_name] + 1)
-                problems.append(
-                    Problem(
-                        sheet.title,
-                        number,
-                        f"{letter}（{columns[field_name][0]}）",
-                        registry.CONTROL_MESSAGE,
-                        params={"value": registry.visible(text)},
-                    )
-                )
-    return problems
