@@ -257,3 +257,41 @@ def test_no_hostile_value_makes_a_page_fail(table_app):
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
     assert failures == [], "\n".join(failures)
+
+
+SEGMENTS = {
+    "int": ["0", "2147483648", "9223372036854775808", "99999999999999999999"],
+    "default": [
+        "%00",
+        "%01%07%1B",
+        "9999Q4",
+        "0000Q1",
+        "..",
+        "x" * 1000,
+        "%F0%A0%AE%B7%C2%B2",
+        "%E2%80%AE",
+    ],
+}
+
+
+def test_no_hostile_url_segment_makes_a_page_fail(table_app):
+    """Every argument of every route (ids, tokens, codes, quarters) replaced by hostile values,
+    as an administrator and as nobody signed in."""
+    world = access_world.build(table_app, ledger=True)
+    failures = []
+    for rule in table_app.url_map.iter_rules():
+        if rule.endpoint == "static" or not rule.arguments:
+            continue
+        for argument in sorted(rule.arguments):
+            kind = type(rule._converters[argument]).__name__
+            segments = SEGMENTS["int"] if "Int" in kind else SEGMENTS["default"]
+            for segment in segments:
+                url = re.sub(rf"<(?:[^:>]+:)?{argument}>", segment, rule.rule)
+                url = re.sub(r"<(?:[^:>]+:)?(\w+)>", "1", url)  # any other argument: an id
+                for role in ("admin", "anon"):
+                    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                        visit = (rule.endpoint, method, role, url, [])
+                        problem = _problem(table_app, world, visit, {})
+                        if problem:
+                            failures.append(problem)
+    assert failures == [], "\n".join(failures)
