@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import database, errors, formatting, i18n, navigation, security
     from .cli import register_cli
     from .extensions import csrf, db, login_manager, migrate
-    from .views import register_blueprints
+    from .views import hygiene, register_blueprints
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     database.configure(app)
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
+    hygiene.init_app(app)  # before CSRF and the blueprints: its hook first, its `int` in routes
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

@@ -105,8 +105,20 @@ class Filters:
         return {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
 
 
-def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime | None:
+    """When `day` begins in the village, in UTC; None at the calendar's edges (0001-01-01 begins
+    before year 1 in UTC, 9999-12-31 has no next day), where the filter bounds nothing."""
+    try:
+        return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _end_of(day: date, zone: ZoneInfo) -> datetime | None:
+    """When the day after `day` begins, in UTC; None when there is no day after it."""
+    if day == date.max:
+        return None
+    return _local_midnight_utc(day + timedelta(days=1), zone)
 
 
 def statement(filters: Filters, zone: ZoneInfo):
@@ -120,10 +132,11 @@ def statement(filters: Filters, zone: ZoneInfo):
         query = query.where(AuditEvent.object_type == filters.object_type)
     if filters.object_id:
         query = query.where(AuditEvent.object_id == filters.object_id)
-    if filters.since:
-        query = query.where(AuditEvent.at >= _local_midnight_utc(filters.since, zone))
-    if filters.until:
-        end = _local_midnight_utc(filters.until + timedelta(days=1), zone)
+    start = _local_midnight_utc(filters.since, zone) if filters.since else None
+    if start is not None:
+        query = query.where(AuditEvent.at >= start)
+    end = _end_of(filters.until, zone) if filters.until else None
+    if end is not None:
         query = query.where(AuditEvent.at < end)
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 

@@ -7,7 +7,7 @@ from flask import Flask, current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .database import is_busy
 from .extensions import db, login_manager
@@ -46,7 +46,17 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _page(error.code)
+        # abort(400, _("…")) says what was wrong; werkzeug's own English default says nothing.
+        detail = error.description if error.description != type(error).description else None
+        return _page(error.code, detail=detail)
+
+    @app.errorhandler(InternalServerError)
+    def _failed(error: InternalServerError):
+        # The failure may have left the session mid-transaction (PendingRollbackError on the
+        # next query): roll back, and render without the database, as nobody signed in.
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        return _page(500)
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):

@@ -18,6 +18,11 @@ _PATTERNS = {
     "year": re.compile(r"^(\d{4})$"),
 }
 
+# Years a period may be read for: none is before any ledger or after any page's lifetime, and the
+# look-backs and look-aheads around them (previous quarters, next year) stay far inside Python's
+# calendar, which ends with 9999: "9999Q4" would end on a day that has no date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 class PeriodError(ValueError):
     """A period written in a way we cannot read."""
@@ -60,6 +65,8 @@ class Period:
             match = pattern.match(text)
             if match:
                 year = int(match.group(1))
+                if not FIRST_YEAR <= year <= LAST_YEAR:
+                    break
                 if kind == "quarter":
                     return cls.of(kind, date(year, 3 * int(match.group(2)) - 2, 1))
                 if kind == "month":

@@ -11,7 +11,7 @@ from pointsys.views.common import ADMINS, STAFF, role_required
 
 PACKAGE = Path(pointsys.__file__).resolve().parent
 # views/ modules that hold no blueprint, for any blueprint to import.
-VIEW_HELPERS = {"common", "safety", "ledger_forms", "household_forms"}
+VIEW_HELPERS = {"common", "safety", "ledger_forms", "household_forms", "hygiene", "forms"}
 # entries and review add their pages to the ledger blueprint: they import it, it imports neither.
 SAME_BLUEPRINT = {"entries": {"ledger"}, "review": {"ledger"}}
 

@@ -48,6 +48,24 @@ class RegistryError(TranslatedError):
     """A change the registry refuses; the message tells a clerk what to do."""
 
 
+# C0 control characters: PostgreSQL cannot store NUL, and a stored BEL or ESC would make every
+# workbook that prints the household fail. Every registry field is a single line.
+CONTROL_RE = re.compile(r"[\x00-\x1f]")
+CONTROL_MESSAGE = N_("“%(value)s”里有看不见的控制字符（显示为 ␁ 之类的符号），请删掉后重新填写")
+
+
+def visible(text: str) -> str:
+    """`text` with each control character shown as its Unicode picture (\x01 → ␁)."""
+    return CONTROL_RE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
+
+
+def refuse_control_characters(*values: str | None) -> None:
+    """RegistryError naming the first value that holds a control character, if any does."""
+    for value in values:
+        if value and CONTROL_RE.search(value):
+            raise RegistryError(CONTROL_MESSAGE, value=visible(value))
+
+
 def normalise_phone(value: str | None) -> str | None:
     """A phone number without spaces, or RegistryError naming what is wrong."""
     if value is None or not str(value).strip():
@@ -109,6 +127,7 @@ def find_group(village: Village, name: str) -> VillageGroup | None:
 def create_group(village: Village, name: str, *, actor: Actor) -> VillageGroup:
     """Add a village group (村民小组); names are unique in the village."""
     name = name.strip()
+    refuse_control_characters(name)
     if not name:
         raise RegistryError(N_("请填写村民小组名称"))
     if find_group(village, name) is not None:
@@ -137,6 +156,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     result = []
     for tag in tags:
         tag = tag.strip()
+        refuse_control_characters(tag)
         if len(tag) > 30:
             raise RegistryError(N_("标签“%(tag)s”太长（最多 30 字）"), tag=tag)
         if tag and tag not in result:
@@ -208,6 +228,7 @@ def create_household(
 ) -> Household:
     """Register a new household (its head the first member, unless told not to) with a token."""
     number, head_name = number.strip(), head_name.strip()
+    refuse_control_characters(number, head_name, address, grid, phone)
     if not number:
         raise RegistryError(N_("请填写户号"))
     if not head_name:
@@ -241,6 +262,9 @@ def create_household(
 def update_household(household: Household, *, actor: Actor, **changes: Any) -> bool:
     """Change registry fields (head_name, address, group, grid, phone, tags); False if no change."""
     ensure_editable(household)
+    refuse_control_characters(
+        *(v for k, v in changes.items() if k in ("head_name", "address", "grid", "phone"))
+    )
     before = snapshot(household)
     renamed_head: tuple[str, str] | None = None
     if "head_name" in changes:
@@ -294,6 +318,7 @@ def change_status(
     ensure_editable(household)
     if status == HouseholdStatus.ACTIVE:
         raise RegistryError(N_("户号 %(number)s 已经在册"), number=household.number)
+    refuse_control_characters(reason)
     before = snapshot(household)
     household.status = status.value
     household.status_since = on
@@ -324,6 +349,7 @@ def add_member(
     """Add a family member (no ID-card number is ever stored)."""
     ensure_editable(household)
     name, relation = name.strip(), relation.strip()
+    refuse_control_characters(name, relation)
     if not name or not relation:
         raise RegistryError(N_("请填写成员姓名和与户主关系"))
     if birth_year is not None and not 1900 <= birth_year <= app_today().year:

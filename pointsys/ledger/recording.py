@@ -210,6 +210,11 @@ def _check(
     return None
 
 
+# Hours, yuan or people: far beyond any real one, and small enough that the points it scores stay
+# exact in Decimal's 28 digits and fit the ledger's 64-bit hundredths.
+MAX_QUANTITY = 1_000_000_000
+
+
 def parse_quantity(text: str | None) -> Decimal | None:
     """A quantity typed into a form or a sheet ("2", "1.5", "") as a Decimal; PointsError if not."""
     text = (text or "").strip()
@@ -221,4 +226,10 @@ def parse_quantity(text: str | None) -> Decimal | None:
         raise PointsError(N_("数量 “%(value)s” 不是数字。"), value=text) from None
     if not value.is_finite():
         raise PointsError(N_("数量 “%(value)s” 不是数字。"), value=text)
+    if abs(value) > MAX_QUANTITY:
+        raise PointsError(
+            N_("数量 “%(value)s” 太大：请填不超过 %(limit)s 的数。"),
+            value=text,
+            limit=f"{MAX_QUANTITY:,}",
+        )
     return value

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from .. import accounts
 from .. import households as registry
@@ -11,11 +10,13 @@ from ..extensions import db
 from ..models import Role, User
 from ..navigation import ROLE_LABELS
 from .common import ADMINS, current_village, role_required, village_or_none
+from .forms import Form
+from .hygiene import database_ids
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-class GroupsForm(FlaskForm):
+class GroupsForm(Form):
     """The groups a leader looks after: checkboxes named group_ids, read from request.form."""
 
 
@@ -47,7 +48,7 @@ def set_groups(user_id: int):
     if not GroupsForm().validate_on_submit():
         abort(400)
     village = current_village()
-    wanted = {int(i) for i in request.form.getlist("group_ids") if i.isdigit()}
+    wanted = set(database_ids(request.form.getlist("group_ids")))
     groups = [g for g in registry.groups_of(village) if g.id in wanted]
     try:
         accounts.set_groups(user, groups, actor=current_user)

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..localtime import app_today, app_zone
 from ..models import AuditEvent
 from .common import ADMINS, attachment, role_required, xlsx_response
+from .hygiene import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -42,7 +43,7 @@ def _filters() -> audit_trail.Filters:
 def index():
     filters = _filters()
     zone = app_zone()
-    page = audit_trail.page(filters, zone, request.args.get("page", 1, type=int))
+    page = audit_trail.page(filters, zone, page_number())
     return render_template(
         "audit/index.html",
         filters=filters,

@@ -9,7 +9,6 @@ from flask_login import (
     login_required,
     logout_user,
 )
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -17,6 +16,7 @@ from .. import accounts, audit, database, residents
 from ..extensions import db, login_manager
 from ..models import User
 from .common import attempt_sign_in, lock_message, start_session
+from .forms import Form
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -62,7 +62,7 @@ def load_user(session_id: str) -> User | residents.Resident | None:
     return None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=50)]
     )

@@ -25,6 +25,7 @@ from .common import (
     household_or_404,
     role_required,
 )
+from .hygiene import database_int
 from .ledger import bp, item_catalogue, rulebook_of_entry
 from .ledger_forms import BatchForm, EntryForm, ReverseForm
 
@@ -62,7 +63,7 @@ def _problem_text(problem: PointsError, household: Household | None) -> str:
 def record():
     """Household first (by 户号, name or pinyin initials), then the entry for that household."""
     village = current_village()
-    household_id = request.args.get("household", type=int)
+    household_id = request.args.get("household", type=database_int)
     if household_id is None:
         text = request.args.get("q", "").strip()
         found = []
@@ -132,7 +133,7 @@ def batch():
     """One item and day for many households of one village group."""
     village = current_village()
     groups = registry.groups_of(village)
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=database_int)
     group = next((g for g in groups if g.id == group_id), None)
     if group is None:
         return render_template("ledger/batch_group.html", groups=groups)

@@ -19,18 +19,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 
 from .. import evidence, uploads
 from ..extensions import db, login_manager
 from ..models import Entry, EntryPhoto
 from .common import evidence_limits, evidence_root, role_required
+from .forms import Form
 
 bp = Blueprint("evidence", __name__)
 
 
-class PhotosForm(FlaskForm):
+class PhotosForm(Form):
     photos = MultipleFileField(_l("照片（JPEG 或 PNG）"))
 
 

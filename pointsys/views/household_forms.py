@@ -4,7 +4,6 @@ messages a clerk sees when a field is wrong."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,6 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..localtime import app_today
 from ..models import HouseholdStatus
+from .forms import Form
+from .hygiene import database_int
 
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE.value: _l("在册"),
@@ -36,13 +37,13 @@ FIELD_LABELS = {
 }
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     number = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)])
     head_name = StringField(
         _l("户主"), validators=[DataRequired(_l("请填写户主姓名。")), Length(max=50)]
     )
     address = StringField(_l("门牌地址"), validators=[Length(max=200)])
-    group_id = SelectField(_l("村民小组"), coerce=int, validate_choice=False)
+    group_id = SelectField(_l("村民小组"), coerce=database_int, validate_choice=False)
     grid = StringField(_l("网格"), validators=[Length(max=50)])
     phone = StringField(_l("联系电话"), validators=[Length(max=20)])
     tags = StringField(_l("标签（用顿号分隔）"), validators=[Length(max=300)])
@@ -51,7 +52,7 @@ class HouseholdForm(FlaskForm):
     registered_on = DateField(_l("在册日期"), validators=[Optional()], default=app_today)
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=50)])
     relation = StringField(
         _l("与户主关系"), validators=[DataRequired(_l("请填写与户主关系。")), Length(max=20)]
@@ -64,7 +65,7 @@ class MemberForm(FlaskForm):
     is_party_member = BooleanField(_l("党员"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         _l("新状态"),
         choices=[
@@ -76,35 +77,35 @@ class StatusForm(FlaskForm):
     reason = StringField(_l("原因"), validators=[Length(max=200)])
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     new_number = StringField(
         _l("新户户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
     )
-    new_head_id = SelectField(_l("新户户主"), coerce=int, validate_choice=False)
+    new_head_id = SelectField(_l("新户户主"), coerce=database_int, validate_choice=False)
     effective_on = DateField(_l("分户日期"), validators=[DataRequired(_l("请填写日期。"))])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     survivor_number = StringField(
         _l("并入的户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)]
     )
     effective_on = DateField(_l("合户日期"), validators=[DataRequired(_l("请填写日期。"))])
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A form with nothing but its CSRF token (rotate, commit …)."""
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(
         _l("小组名称"), validators=[DataRequired(_l("请填写小组名称。")), Length(max=50)]
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("名册文件（.xlsx）"))
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     sha256 = HiddenField()
     digest = HiddenField()

@@ -52,6 +52,7 @@ from .household_forms import (
     StatusForm,
     UploadForm,
 )
+from .hygiene import database_ids, database_int, page_number
 
 bp = Blueprint("households", __name__)
 
@@ -69,7 +70,7 @@ def upload_dir() -> str:
 def index():
     village = current_village()
     text = request.args.get("q", "").strip()
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=database_int)
     tag = request.args.get("tag", "").strip() or None
     status = request.args.get("status", HouseholdStatus.ACTIVE.value)
     if status not in STATUS_LABELS:
@@ -81,7 +82,7 @@ def index():
     )
     groups = registry.groups_of(village)
     shown = set(access.visible_group_ids(current_user, [g.id for g in groups]))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False, page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "households/index.html",
@@ -277,7 +278,7 @@ def change_status(household_id: int):
 @role_required(ADMINS)
 def split(household_id: int):
     def action(household, form):
-        member_ids = [int(i) for i in request.form.getlist("member_ids") if i.isdigit()]
+        member_ids = database_ids(request.form.getlist("member_ids"))
         new = registry.split_household(
             household,
             new_number=form.new_number.data,
@@ -468,12 +469,12 @@ def plaques():
     like the list), with links to every batch, village-wide and group by group."""
     village = current_village()
     text = request.args.get("q", "").strip()
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=database_int)
     query = registry.search(
         village.id, text=text, group_id=group_id, status=HouseholdStatus.ACTIVE.value
     )
     # A QR code costs ~4 ms to draw: 5,000 on one page took 26 s, close to gunicorn's timeout.
-    batch = db.paginate(query, per_page=PLAQUES_PER_BATCH, error_out=False)
+    batch = db.paginate(query, per_page=PLAQUES_PER_BATCH, error_out=False, page=page_number())
     items = []
     for household in batch.items:
         url = url_for("households.public", token=household.plaque_token, _external=True)

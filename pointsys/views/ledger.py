@@ -28,6 +28,7 @@ from ..rulebook import Rulebook
 from ..rulebook.describe import points_text, signed
 from ..rulebook.model import ItemVersion
 from .common import ADMINS, STAFF, current_village, household_or_404, role_required
+from .hygiene import page_number
 from .ledger_forms import ConfirmForm, ReopenForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -119,7 +120,9 @@ def household(household_id: int):
     place = household_or_404(household_id)
     village = current_village()
     today = app_today()
-    page = db.paginate(lookup.of_household(place), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        lookup.of_household(place), page=page_number(), per_page=PER_PAGE, error_out=False
+    )
     quarter = quarter_of(today)
     return render_template(
         "ledger/household.html",

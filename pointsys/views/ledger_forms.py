@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -22,6 +21,8 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..localtime import app_today
+from .forms import Form
+from .hygiene import database_int
 
 TOO_LONG = _l("最多 %(max)d 个字。")
 
@@ -37,7 +38,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class _Keyed(FlaskForm):
+class _Keyed(Form):
     key = HiddenField(default=new_key)
 
 
@@ -50,7 +51,7 @@ class EntryForm(_Keyed):
         _l("行为日期"), default=app_today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
     quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
-    member_ids = CheckboxesField(_l("涉及的家庭成员"), coerce=int, validate_choice=False)
+    member_ids = CheckboxesField(_l("涉及的家庭成员"), coerce=database_int, validate_choice=False)
     note = TextAreaField(_l("备注"), validators=[Length(max=500, message=TOO_LONG)])
     # Checked by content in pointsys.evidence (JPEG/PNG only, size and count limits).
     photos = MultipleFileField(_l("证据照片（JPEG 或 PNG，可选多张）"))
@@ -64,11 +65,11 @@ class BatchForm(_Keyed):
         _l("行为日期"), default=app_today, validators=[DataRequired(_l("请填写行为日期。"))]
     )
     quantity = StringField(_l("数量或分值"), validators=[Length(max=20, message=TOO_LONG)])
-    household_ids = CheckboxesField(_l("记分的户"), coerce=int, validate_choice=False)
+    household_ids = CheckboxesField(_l("记分的户"), coerce=database_int, validate_choice=False)
     note = TextAreaField(_l("备注"), validators=[Length(max=500, message=TOO_LONG)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """Approve or reject the ticked pending entries; rejecting needs a reason."""
 
     reason = TextAreaField(
@@ -80,9 +81,9 @@ class ReverseForm(_Keyed):
     reason = TextAreaField(_l("冲正理由"), validators=[Length(max=500, message=TOO_LONG)])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(_l("重新开账理由"), validators=[Length(max=500, message=TOO_LONG)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and the CSRF token (closing a quarter after its confirmation page)."""

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -42,11 +41,13 @@ from .common import (
     role_required,
     send_xlsx,
 )
+from .forms import Form
+from .hygiene import DATABASE_INT_MAX
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     quarter = HiddenField(validators=[DataRequired()])
     publicity_days = IntegerField(
         _l("公示天数"), validators=[Optional(), NumberRange(min=1, max=60)]
@@ -54,14 +55,20 @@ class PublishForm(FlaskForm):
     reason = StringField(_l("重新公布的原因（第2版起填写）"), validators=[Length(max=300)])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     number = StringField(_l("户号"), validators=[DataRequired(), Length(max=32)])
-    entry_id = IntegerField(_l("针对的记录编号（可不填）"), validators=[Optional()])
+    entry_id = IntegerField(
+        _l("针对的记录编号（可不填）"),
+        validators=[
+            Optional(),
+            NumberRange(1, DATABASE_INT_MAX, message=_l("没有这个编号的记录，请核对记录编号。")),
+        ],
+    )
     raised_by = StringField(_l("提出人"), validators=[DataRequired(), Length(max=100)])
     text = TextAreaField(_l("异议内容"), validators=[DataRequired(), Length(max=2000)])
 
 
-class SettleForm(FlaskForm):
+class SettleForm(Form):
     decision = RadioField(
         _l("结论"),
         choices=[

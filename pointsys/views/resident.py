@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -30,17 +29,19 @@ from ..localtime import app_today
 from ..models import Household, Village
 from ..rulebook.messages import N_
 from .common import attach_uploads, attempt_sign_in, lock_message, start_session
+from .forms import Form
+from .hygiene import database_int
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 
 
-class ResidentLoginForm(FlaskForm):
+class ResidentLoginForm(Form):
     village = SelectField(_l("村"), validate_choice=False)
     number = StringField(_l("户号"), validators=[DataRequired(_l("请填写户号。")), Length(max=32)])
     pin = PasswordField(_l("PIN（6 位数字）"), validators=[DataRequired(_l("请填写 PIN。"))])
 
 
-class ChangePinForm(FlaskForm):
+class ChangePinForm(Form):
     old_pin = PasswordField(_l("原 PIN"), validators=[DataRequired(_l("请填写原 PIN。"))])
     new_pin = PasswordField(
         _l("新 PIN（6 位数字）"), validators=[DataRequired(_l("请填写新 PIN。"))]
@@ -107,7 +108,7 @@ def home():
     )
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(Form):
     key = HiddenField()
     item = SelectField(_l("做了什么好事"), validators=[DataRequired(_l("请选择事项。"))])
     occurred_on = DateField(_l("哪一天"), validators=[DataRequired(_l("请填写日期。"))])
@@ -183,8 +184,8 @@ def change_pin():
     return render_template("resident/pin.html", form=form)
 
 
-class ResidentObjectionForm(FlaskForm):
-    publication = SelectField(_l("哪一期红黑榜"), coerce=int, validate_choice=False)
+class ResidentObjectionForm(Form):
+    publication = SelectField(_l("哪一期红黑榜"), coerce=database_int, validate_choice=False)
     number = StringField(
         _l("对哪一户有异议（户号）"),
         validators=[DataRequired(_l("请填写户号。")), Length(max=32)],

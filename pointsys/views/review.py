@@ -15,6 +15,7 @@ from ..extensions import db
 from ..ledger import PointsError, lookup
 from ..localtime import app_today
 from .common import REVIEWERS, current_village, role_required
+from .hygiene import database_ids, database_int, page_number
 from .ledger import bp, parse_period, rulebook_of_entry
 from .ledger_forms import ReviewForm
 
@@ -23,7 +24,7 @@ QUEUE_PAGE = 100
 
 def _filters() -> dict[str, object]:
     return {
-        "group": request.args.get("group", type=int),
+        "group": request.args.get("group", type=database_int),
         "item": request.args.get("item", "").strip() or None,
         "period": request.args.get("period", "").strip() or None,
     }
@@ -36,7 +37,7 @@ def review():
     filters = _filters()
     period, error = parse_period(filters["period"], None)
     query = lookup.pending(village, group_id=filters["group"], item=filters["item"], period=period)
-    page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False)
+    page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False, page=page_number())
     rows = [(e, ledger.preview(e, rulebook_of_entry(e))) for e in page.items]
     return render_template(
         "ledger/review.html",
@@ -63,12 +64,12 @@ def decide():
             flash(_("驳回理由：%(error)s", error=error), "error")
         return back
     if request.form.get("approve_one"):
-        action, ids = "approve", [request.form.get("approve_one", type=int)]
+        action, ids = "approve", [request.form.get("approve_one", type=database_int)]
     elif request.form.get("reject_one"):
-        action, ids = "reject", [request.form.get("reject_one", type=int)]
+        action, ids = "reject", [request.form.get("reject_one", type=database_int)]
     else:
         action = request.form.get("action")
-        ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
+        ids = database_ids(request.form.getlist("entry_ids"))
     entries = lookup.entries_in(village, [i for i in ids if i])
     if action not in ("approve", "reject") or not entries:
         flash(_("请先勾选要审核的记录。"), "error")

@@ -25,7 +25,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Optional
@@ -35,16 +34,18 @@ from .. import score_sheet
 from ..extensions import db
 from ..localtime import app_today
 from .common import RECORDERS, current_village, role_required, xlsx_response
+from .forms import Form
+from .hygiene import database_int
 
 bp = Blueprint("score_sheets", __name__, url_prefix="/score-sheets")
 
 
-class ChooseForm(FlaskForm):
+class ChooseForm(Form):
     class Meta:
         csrf = False  # a download over GET writes nothing
 
     group = SelectField(
-        _l("村民小组"), coerce=int, validators=[DataRequired(_l("请选择村民小组。"))]
+        _l("村民小组"), coerce=database_int, validators=[DataRequired(_l("请选择村民小组。"))]
     )
     # Checked by generate(), which says which item does not apply on the chosen date.
     item = SelectMultipleField(
@@ -55,11 +56,11 @@ class ChooseForm(FlaskForm):
     on = DateField(_l("行为日期（可不填，在纸上填写）"), validators=[Optional()])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("填好的评分表（.xlsx）"))
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     sha256 = HiddenField()
 
 

@@ -1,15 +1,15 @@
 """The language switch: a POST form, so it carries a CSRF token like every other form."""
 
 from flask import Blueprint, current_app, redirect, session
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from .forms import Form
 from .safety import safe_next
 
 bp = Blueprint("settings", __name__)
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = HiddenField()
     next = HiddenField()
 

@@ -53,6 +53,7 @@ MEMBER_COLUMNS = {
 HOUSEHOLD_REQUIRED = ("number", "head_name")
 MEMBER_REQUIRED = ("number", "name", "relation")
 HEADER_SEARCH_ROWS = 10
+LINE_BREAKS = re.compile(r"\s*[\t\n\r]+\s*")
 
 
 class RosterError(TranslatedError):
@@ -115,7 +116,9 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
-    return str(value).strip()
+    # A line break typed in a cell (Alt+Enter) is a space in the registry's one-line fields. No
+    # other control character can reach here: XML cannot hold one, so openpyxl refuses the file.
+    return LINE_BREAKS.sub(" ", str(value).strip())
 
 
 def _match_headers(row: tuple, columns: dict) -> dict[str, int]:
