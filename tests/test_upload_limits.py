@@ -113,7 +113,9 @@ def refused(read, data: bytes):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert seconds < 1, seconds
+    # Before these checks such files ran for minutes; the bound is loose because CI machines are
+    # shared and slow at times. The memory peak is the precise check.
+    assert seconds < 10, seconds
     assert peak < 50 * 1024 * 1024, peak
     return caught.value
 
@@ -336,7 +338,7 @@ def test_a_picture_over_the_pixel_limit_is_refused_before_it_is_decoded(app, mon
     started = time.perf_counter()
     with pytest.raises(evidence.EvidenceError) as caught:
         evidence.check(data, position=2, max_pixels=50_000_000)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10  # decoding 81 MP took seconds and 380 MB
     assert decoded == []
     with app.app_context():
         assert str(caught.value) == "第 2 张照片像素太多，请缩小到 5,000 万像素以内后重新上传。"
