@@ -205,7 +205,7 @@ def _problem(app, world, visit, params) -> str | None:
     try:
         status = _open(app, world, role, method, url, params).status_code
     except Exception as exc:  # TESTING propagates what would be a 500
-        return f"{where}: {type(exc).__name__}: {exc}"
+        return f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     if status >= 500:
         return f"{where}: {status}"
     if status == 400:
