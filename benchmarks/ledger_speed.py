@@ -119,6 +119,8 @@ class Ledger:
                     "number": f"{i + 1:06d}",
                     "head_name": f"户主{i + 1}",
                     "created_at": now,
+                    # 在册 before the five years of entries: every household ranks in each period.
+                    "registered_on": date(2020, 1, 1),
                 }
                 for i in range(households)
             ],
