@@ -19,9 +19,7 @@ AUDITED_BY_CALLER = {
     # The submission row is part of ledger.record()/reverse(), which audit every entry they add.
     ("ledger/common.py", "open_submission"),
     # A no-op UPDATE that takes SQLite's write lock; it changes nothing.
-    ("ledger/review.py", "lock_household"),
-    ("ledger/review.py", "lock_households"),
-    ("ledger/common.py", "lock_villages"),
+    ("ledger/common.py", "lock_rows"),
 }
 WRITE_METHODS = {"add", "add_all", "delete"}
 WRITE_STATEMENTS = {"insert", "update", "delete"}

@@ -160,20 +160,28 @@ def lock_villages(village_ids: Iterable[int], *, exclusive: bool = False) -> Non
     PostgreSQL locks the village rows in id order: FOR UPDATE to close or reopen, FOR KEY SHARE to
     record or review (which do not wait for each other; inserting an entry takes that lock anyway).
     Take it before the households' locks (`lock_households`), always in that order. SQLite has one
-    writer at a time; this UPDATE makes the transaction that writer before it reads anything.
+    writer at a time; lock_rows' no-op UPDATE makes the transaction that writer at once.
     """
-    ids = sorted(set(village_ids))
+    lock_rows(Village, village_ids, shared=not exclusive)
+
+
+def lock_rows(model, ids: Iterable[int], *, shared: bool = False) -> None:
+    """Lock these rows of `model` until the transaction ends, in id order (no deadlock between two
+    writers taking the same rows): PostgreSQL FOR UPDATE, or FOR KEY SHARE when `shared`. SQLite
+    has one writer at a time; a no-op UPDATE makes this transaction that writer before it reads
+    anything (synchronize_session=False: it changes nothing the session holds, and evaluating it
+    against every loaded row made a batch of 500 take seconds)."""
+    ids = sorted(set(ids))
     if not ids:
         return
     if db.session.get_bind().dialect.name == "postgresql":
-        query = db.select(Village.id).where(Village.id.in_(ids)).order_by(Village.id)
-        shared = not exclusive
+        query = db.select(model.id).where(model.id.in_(ids)).order_by(model.id)
         db.session.execute(query.with_for_update(read=shared, key_share=shared))
     else:
         db.session.execute(
-            update(Village)
-            .where(Village.id.in_(ids))
-            .values(id=Village.id)
+            update(model)
+            .where(model.id.in_(ids))
+            .values(id=model.id)
             .execution_options(synchronize_session=False)
         )
 

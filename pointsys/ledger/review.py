@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import update
-
 from .. import audit, rules_store
 from ..extensions import db
 from ..localtime import app_today
@@ -29,6 +27,7 @@ from .common import (
     Reviewed,
     entry_state,
     is_cancelled,
+    lock_rows,
     lock_villages,
 )
 from .quarters import closed_quarters_for
@@ -237,30 +236,9 @@ def lock_household(household_id: int) -> None:
 
 
 def lock_households(household_ids: Sequence[int]) -> None:
-    """Serialise writes to these households' ledgers until the transaction ends.
-
-    PostgreSQL locks the rows, in id order; SQLite has one writer at a time, and this UPDATE
-    makes the transaction that writer before it reads anything the decision depends on
-    (synchronize_session=False: it changes nothing the session holds, and evaluating it
-    against every loaded household made a batch of 500 take seconds).
-    """
-    if not household_ids:
-        return
-    ids = sorted(household_ids)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            db.select(Household.id)
-            .where(Household.id.in_(ids))
-            .order_by(Household.id)
-            .with_for_update()
-        )
-    else:
-        db.session.execute(
-            update(Household)
-            .where(Household.id.in_(ids))
-            .values(id=Household.id)
-            .execution_options(synchronize_session=False)
-        )
+    """Serialise writes to these households' ledgers until the transaction ends (after the
+    villages' lock, `lock_villages`, always in that order)."""
+    lock_rows(Household, household_ids)
 
 
 def live_entries(household_id: int, from_year: int, to_year: int) -> list[PriorEntry]:
