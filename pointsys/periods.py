@@ -1,4 +1,5 @@
-"""Periods as half-open date ranges in the village's local date: months, quarters and years.
+"""Periods as half-open date ranges in the village's local date: months, two-month blocks,
+quarters, half-years and years (the periods real rulebooks score and publish lists in).
 
 A quarter is [Jan 1, Apr 1): an entry belongs to the period of the day the conduct happened.
 Pure Python, no Flask: the rulebook, the ledger and the standings all count in these.
@@ -11,9 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-KINDS = ("month", "quarter", "year")
+KINDS = ("month", "two_months", "quarter", "half_year", "year")
+# How many months each kind spans; every kind starts on January 1 and tiles the year, so a
+# period's start is its month rounded down to a multiple of this (two-month blocks are Jan–Feb,
+# Mar–Apr, …; half-years Jan–Jun and Jul–Dec).
+MONTHS = {"month": 1, "two_months": 2, "quarter": 3, "half_year": 6, "year": 12}
+# The letter of a numbered kind's code: 2026B4 (July–August), 2026Q3, 2026H2.
+_LETTERS = {"two_months": "B", "quarter": "Q", "half_year": "H"}
 _PATTERNS = {
     "quarter": re.compile(r"^(\d{4})\s*[Qq]([1-4])$"),
+    "two_months": re.compile(r"^(\d{4})\s*[Bb]([1-6])$"),
+    "half_year": re.compile(r"^(\d{4})\s*[Hh]([12])$"),
     "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
     "year": re.compile(r"^(\d{4})$"),
 }
@@ -29,12 +38,10 @@ class PeriodError(ValueError):
 
 
 def period_start(kind: str, day: date) -> date:
-    """The first day of the month, quarter or year that `day` falls in."""
-    if kind == "month":
-        return day.replace(day=1)
-    if kind == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
+    """The first day of the period of this kind (month, two months, quarter, half-year, year)
+    that `day` falls in."""
+    months = MONTHS[kind]
+    return date(day.year, months * ((day.month - 1) // months) + 1, 1)
 
 
 def same_period(kind: str, a: date, b: date) -> bool:
@@ -43,7 +50,7 @@ def same_period(kind: str, a: date, b: date) -> bool:
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """[start, end): a month, a quarter or a year."""
+    """[start, end): a month, two months, a quarter, a half-year or a year."""
 
     start: date
     end: date
@@ -53,13 +60,12 @@ class Period:
     def of(cls, kind: str, day: date) -> Period:
         """The period of this kind that `day` falls in."""
         start = period_start(kind, day)
-        months = {"month": 1, "quarter": 3, "year": 12}[kind]
-        month = start.month - 1 + months
+        month = start.month - 1 + MONTHS[kind]
         return cls(start, date(start.year + month // 12, month % 12 + 1, 1), kind)
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Read "2026Q3", "2026-07" or "2026"; PeriodError otherwise."""
+        """Read "2026Q3", "2026B4", "2026H2", "2026-07" or "2026"; PeriodError otherwise."""
         text = text.strip()
         for kind, pattern in _PATTERNS.items():
             match = pattern.match(text)
@@ -67,8 +73,9 @@ class Period:
                 year = int(match.group(1))
                 if not FIRST_YEAR <= year <= LAST_YEAR:
                     break
-                if kind == "quarter":
-                    return cls.of(kind, date(year, 3 * int(match.group(2)) - 2, 1))
+                if kind in _LETTERS:
+                    number = int(match.group(2))
+                    return cls.of(kind, date(year, MONTHS[kind] * (number - 1) + 1, 1))
                 if kind == "month":
                     month = int(match.group(2))
                     if not 1 <= month <= 12:
@@ -82,9 +89,10 @@ class Period:
 
     @property
     def code(self) -> str:
-        """The form parse() reads back: 2026Q3, 2026-07, 2026."""
-        if self.kind == "quarter":
-            return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+        """The form parse() reads back: 2026Q3, 2026B4, 2026H2, 2026-07, 2026."""
+        if self.kind in _LETTERS:
+            number = (self.start.month - 1) // MONTHS[self.kind] + 1
+            return f"{self.start.year}{_LETTERS[self.kind]}{number}"
         if self.kind == "month":
             return f"{self.start.year}-{self.start.month:02d}"
         return str(self.start.year)
@@ -96,6 +104,13 @@ class Period:
 
     def next(self) -> Period:
         return Period.of(self.kind, self.end)
+
+
+def months_in(shorter: str, longer: str) -> int | None:
+    """How many periods of the shorter kind fit in one of the longer kind (every kind tiles the
+    year, so each fits whole in every longer one but two months in a quarter); None if not whole."""
+    whole, rest = divmod(MONTHS[longer], MONTHS[shorter])
+    return whole if whole and not rest else None
 
 
 def quarter_of(day: date) -> Period:

@@ -58,7 +58,7 @@ EXPECTED = {
         "rules/tests/invalid/many_problems.toml:17:1: categories[0].items[0].tittle: 未知的键 “tittle”。您是不是要写 “title”？",
         "rules/tests/invalid/many_problems.toml:20:1: categories[0].items[1].code: 编码 “A-01” 重复（categories[0].items[0].code 已经用过）；每个编码只能用一次，请改名。",
         "rules/tests/invalid/many_problems.toml:23:11: categories[0].items[1].range.min: 最小值 5 大于最大值 1；请对调或改正。",
-        "rules/tests/invalid/many_problems.toml:24:1: categories[0].items[1].once_per: 未知的取值 “weekly”。可用的有：month, quarter, year。",
+        "rules/tests/invalid/many_problems.toml:24:1: categories[0].items[1].once_per: 未知的取值 “weekly”。可用的有：month, two_months, quarter, half_year, year。",
     ],
     "max_per_entry_never_reached": [
         "rules/tests/invalid/max_per_entry_never_reached.toml:17:1: categories[0].items[0].max_per_entry: 单次上限 5 永远达不到（一次最多 5 分）；请调低或删去。",
@@ -152,11 +152,11 @@ EXPECTED = {
         "rules/tests/invalid/unknown_key_no_suggestion.toml:9:1: account.colour: 未知的键 “colour”。可用的有：base_points, reset, reset_on, honour_total。",
     ],
     "unknown_period": [
-        "rules/tests/invalid/unknown_period.toml:17:1: categories[0].items[0].once_per: 未知的取值 “week”。可用的有：month, quarter, year。",
+        "rules/tests/invalid/unknown_period.toml:17:1: categories[0].items[0].once_per: 未知的取值 “week”。可用的有：month, two_months, quarter, half_year, year。",
     ],
     "unknown_period_not_a_typo": [
-        # "half_year" is no misspelling of "year": offering it would silently change the rule.
-        "rules/tests/invalid/unknown_period_not_a_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “half_year”。可用的有：month, quarter, year。",
+        # "weekly" is no misspelling of any period: offering one would silently change the rule.
+        "rules/tests/invalid/unknown_period_not_a_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “weekly”。可用的有：month, two_months, quarter, half_year, year。",
     ],
     "unknown_period_typo": [
         "rules/tests/invalid/unknown_period_typo.toml:17:1: categories[0].items[0].once_per: 未知的取值 “quater”。您是不是要写 “quarter”？",

@@ -6,19 +6,29 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from ..periods import MONTHS, months_in
 from .messages import N_, Word
 from .model import Band, HonourPolicy, ItemVersion, Scoring, Star, Threshold, Tier, VetoPolicy
 from .reader import Reader
 
-PERIOD_WORDS = {"month": Word(N_("月")), "quarter": Word(N_("季度")), "year": Word(N_("年"))}
-# How many of the first period fit in the second (only for first ≤ second).
-PERIODS_IN = {
-    ("month", "month"): 1,
-    ("month", "quarter"): 3,
-    ("month", "year"): 12,
-    ("quarter", "quarter"): 1,
-    ("quarter", "year"): 4,
-    ("year", "year"): 1,
+# For PERIODS_IN: every kind of period, shortest first.
+_BY_LENGTH = sorted(MONTHS, key=MONTHS.get)
+
+
+def periods_in(every: str, period: str) -> int:
+    """At most how many periods of kind `every` one period of kind `period` overlaps (1 when
+    `every` is the longer): a two-month block straddles quarters, so a quarter meets two."""
+    if MONTHS[every] >= MONTHS[period]:
+        return 1
+    return months_in(every, period) or -(-MONTHS[period] // MONTHS[every]) + 1
+
+
+PERIOD_WORDS = {
+    "month": Word(N_("月")),
+    "two_months": Word(N_("双月")),
+    "quarter": Word(N_("季度")),
+    "half_year": Word(N_("半年")),
+    "year": Word(N_("年")),
 }
 # What each veto consequence needs in [veto]; star_drop needs star ratings too.
 VETO_NEEDS = {
@@ -129,7 +139,8 @@ def natural_most(scoring: Scoring) -> Decimal | None:
 def caps_reachable(r: Reader, version: ItemVersion, path: tuple) -> None:
     """Report caps that can never bind: they mislead residents and hide typing mistakes."""
     caps = dict(version.caps)
-    for short, long in (("month", "quarter"), ("month", "year"), ("quarter", "year")):
+    pairs = [(a, b) for i, a in enumerate(_BY_LENGTH) for b in _BY_LENGTH[i + 1 :]]
+    for short, long in pairs:
         if short in caps and long in caps and caps[short] > caps[long]:
             r.problem(
                 (*path, "cap", short),
@@ -157,7 +168,7 @@ def caps_reachable(r: Reader, version: ItemVersion, path: tuple) -> None:
     if every is None or most is None:
         return
     for period, value in caps.items():
-        fits = PERIODS_IN.get((every, period), 1)
+        fits = periods_in(every, period)
         if value >= most * fits:
             r.problem(
                 (*path, "cap", period),

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-PERIODS = ("month", "quarter", "year")
+# The periods caps, once_per, accumulations, shared caps and lists count in (see periods.KINDS).
+PERIODS = ("month", "two_months", "quarter", "half_year", "year")
 VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop")
 # The door plaque's page (/h/<token>, no sign-in): how it names the 户主, which entries it lists.
 PLAQUE_NAMES = ("masked", "full")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..periods import period_start
 from . import load, read_text
 from .honours import star_level, tier_for
 from .messages import DEFAULT_LANGUAGE, N_, RulebookError, translate
@@ -250,5 +251,5 @@ def uncovered(rulebook: Rulebook, outcomes: list[Outcome]) -> list[str]:
     return sorted(set(missing))
 
 
-def _bucket(period: str, day: date) -> int:
-    return {"month": day.month, "quarter": (day.month - 1) // 3, "year": 0}[period]
+def _bucket(period: str, day: date) -> date:
+    return period_start(period, day)

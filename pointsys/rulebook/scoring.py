@@ -29,7 +29,13 @@ REFUSALS = {
     "quantity_required": N_("事项 {item} 需要填写数量（{unit}），且须大于 0。"),
     "out_of_range": N_("事项 {item} 的分值须在 {low} 到 {high} 之间（{places}），填的是 {value}。"),
 }
-PERIOD_NAMES = {"month": N_("月"), "quarter": N_("季度"), "year": N_("年")}
+PERIOD_NAMES = {
+    "month": N_("月"),
+    "two_months": N_("双月"),
+    "quarter": N_("季度"),
+    "half_year": N_("半年"),
+    "year": N_("年"),
+}
 # How a rulebook's precision reads in a refusal: the values a range item accepts.
 PLACES_WORDS = {0: N_("整数"), 1: N_("最多一位小数"), 2: N_("最多两位小数")}
 
