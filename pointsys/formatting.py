@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask import Flask
 
 from .localtime import app_zone, to_local
+from .period_names import nobody, period_name, period_name_of, points_heading
 from .rulebook.describe import plain as _plain
 from .rulebook.describe import signed as _signed
 
@@ -57,12 +58,20 @@ def local_date(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
+def period_label(period) -> str:
+    """A period (or its code, 2026Q3) as people read it: 2026年第三季度 (period_names)."""
+    return period_name_of(period) if isinstance(period, str) else period_name(period)
+
+
 FILTERS = {
     "signed_points": signed_points,
     "points_amount": points_amount,
     "plain": plain,
     "local_datetime": local_datetime,
     "local_date": local_date,
+    "period_name": period_label,
+    "points_heading": points_heading,
+    "nobody": nobody,
 }
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from .extensions import db
-from .models import Entry, EntryStatus, Household, User, Village
+from .ledger.common import is_cancelled
+from .models import Entry, EntryStatus, Household, User, Village, VillageGroup
 from .periods import Period
 
 BATCH = 2000
@@ -125,3 +126,44 @@ def archive_rows(village: Village) -> Iterator:
         .execution_options(yield_per=BATCH)
     )
     yield from db.session.execute(query)
+
+
+def latest_penalties(village: Village, period: Period, count: int) -> list:
+    """The latest `count` penalty entries (points < 0) of the village dated in `period`:
+    approved and not cancelled by a reversal, newest first (by day, then as recorded), each
+    with its household's 户号, head and group — the rows of a latest-deductions list (曝光台).
+
+    A reversal is dated on the day of the entry it reverses, so the period's reversals are all
+    there is to read; a reversal of a reversal revives the entry (ledger.common.is_cancelled).
+    """
+    rows = db.session.execute(
+        db.select(
+            Entry.id,
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.household_id,
+            Entry.item_title,
+            Entry.occurred_on,
+            Entry.points,
+            Household.number,
+            Household.head_name,
+            VillageGroup.name.label("group_name"),
+        )
+        .join(Household, Household.id == Entry.household_id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on >= period.start,
+            Entry.occurred_on < period.end,
+            or_(Entry.reverses_id.is_not(None), and_(Entry.kind == "entry", Entry.points < 0)),
+        )
+        .order_by(Entry.occurred_on.desc(), Entry.id.desc())
+    ).all()
+    reversed_by = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
+    live = (
+        r
+        for r in rows
+        if r.kind == "entry" and r.points < 0 and not is_cancelled(r.id, reversed_by)
+    )
+    return [row for row, _ in zip(live, range(count), strict=False)]

@@ -502,14 +502,18 @@ class Entry(db.Model):
 
 
 class QuarterClose(db.Model):
-    """A quarter an admin closed: entries dated in it are refused until an admin reopens it."""
+    """A period of the lists (a quarter, or the month … year the rulebook's [honours] period
+    says) an admin closed: entries dated in it are refused until an admin reopens it. The
+    table keeps its first name; rows closed before periods other than quarters are quarters."""
 
     __tablename__ = "quarter_close"
-    __table_args__ = (UniqueConstraint("village_id", "quarter_start"),)
+    __table_args__ = (UniqueConstraint("village_id", "period_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
-    quarter_start: Mapped[date] = mapped_column(Date)
+    quarter_start: Mapped[date] = mapped_column(Date)  # the period's first day
+    period_code: Mapped[str] = mapped_column(String(10))  # 2026Q3, 2026-07, 2026H2 …
+    period_end: Mapped[date] = mapped_column(Date)  # the day after its last day
     closed: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -517,16 +521,18 @@ class QuarterClose(db.Model):
 
 
 class Publication(db.Model):
-    """One issue (第N版) of a quarter's honour lists as published. Never changed: the database
-    refuses UPDATE and DELETE (invariant 5); a correction is published as the next issue."""
+    """One issue (第N版) of a period's honour lists as published. Never changed: the database
+    refuses UPDATE and DELETE (invariant 5); a correction is published as the next issue.
+    The period is a quarter unless the rulebook's [honours] period said otherwise."""
 
     __tablename__ = "publication"
-    __table_args__ = (UniqueConstraint("village_id", "quarter_start", "issue"),)
+    __table_args__ = (UniqueConstraint("village_id", "quarter_code", "issue"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
-    quarter_start: Mapped[date] = mapped_column(Date)
-    quarter_code: Mapped[str] = mapped_column(String(10))  # "2026Q3"
+    quarter_start: Mapped[date] = mapped_column(Date)  # the period's first day
+    quarter_code: Mapped[str] = mapped_column(String(10))  # the period's code: "2026Q3", "2026H2"
+    period_end: Mapped[date] = mapped_column(Date)  # the day after the period's last day
     issue: Mapped[int] = mapped_column()  # 1, 2, …
     rulebook_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("rulebook_snapshot.id"))
     rulebook_version: Mapped[str] = mapped_column(String(100))
@@ -547,7 +553,9 @@ class Publication(db.Model):
 
 
 class PublicationRow(db.Model):
-    """A household's line on a published list, exactly as printed (the name as shown)."""
+    """A household's line on a published list, exactly as printed (the name as shown); on a
+    latest-deductions list (曝光台) an entry's line: its household, the name as printed (the
+    group's name or the head's), the item, the day and the points, with no balance."""
 
     __tablename__ = "publication_row"
     __table_args__ = (UniqueConstraint("publication_id", "position"),)
@@ -563,9 +571,13 @@ class PublicationRow(db.Model):
     number: Mapped[str] = mapped_column(String(32))
     public_name: Mapped[str] = mapped_column(String(100))
     group_name: Mapped[str | None] = mapped_column(String(50))
-    points: Mapped[Decimal] = mapped_column(Points)  # this quarter's points
-    balance: Mapped[Decimal] = mapped_column(Points)  # the account balance at the quarter's end
+    points: Mapped[Decimal] = mapped_column(Points)  # the period's points (an entry's points)
+    # the account balance at the period's end; None on an entry's line
+    balance: Mapped[Decimal | None] = mapped_column(Points)
     reason: Mapped[str] = mapped_column(String(300), default="")
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id"))  # an entry's line
+    occurred_on: Mapped[date | None] = mapped_column(Date)  # an entry's line: the conduct's day
+    item_title: Mapped[str | None] = mapped_column(String(200))  # an entry's line
 
     publication: Mapped[Publication] = relationship(back_populates="rows")
 

@@ -219,7 +219,7 @@ def test_publishing_is_refused_before_the_quarter_ends_or_is_closed(village):
         publishing.publish(
             village.village, Period.parse("2026"), village.admin, DEADLINES, today=TODAY
         )
-    assert str(error.value) == "红黑榜按季度公布，请写成 2026Q3 这样。"
+    assert str(error.value) == "本村红黑榜按季度排名、结账和公布，请写成 2026Q3 这样。"
     assert db.session.execute(db.select(Publication)).first() is None
 
 

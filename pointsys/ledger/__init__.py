@@ -17,12 +17,24 @@ from .common import (
 )
 from .corrections import reverse
 from .notices import Preview, limit_notices, preview
-from .quarters import close_quarter, closed_quarters, is_closed, reopen_quarter
+from .quarters import (
+    ClosedPeriods,
+    check_list_period,
+    close_period,
+    close_quarter,
+    closed_periods,
+    is_closed,
+    list_period_kind,
+    period_closed,
+    reopen_period,
+    reopen_quarter,
+)
 from .recording import parse_quantity, record
 from .review import approve, live_entries, lock_household, reject
 
 __all__ = [
     "Actor",
+    "ClosedPeriods",
     "Draft",
     "PointsError",
     "Preview",
@@ -31,16 +43,21 @@ __all__ = [
     "Reviewed",
     "SubmissionRefused",
     "approve",
+    "check_list_period",
+    "close_period",
     "close_quarter",
-    "closed_quarters",
+    "closed_periods",
     "is_closed",
     "limit_notices",
+    "list_period_kind",
     "live_entries",
     "lock_household",
     "parse_quantity",
+    "period_closed",
     "preview",
     "record",
     "reject",
+    "reopen_period",
     "reopen_quarter",
     "reverse",
 ]

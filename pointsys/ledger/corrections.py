@@ -14,7 +14,6 @@ from ..models import (
     Village,
     utcnow,
 )
-from ..periods import quarter_of
 from ..rulebook import Claim, evaluate
 from ..rulebook.messages import N_
 from .common import (
@@ -26,7 +25,7 @@ from .common import (
     lock_villages,
     open_submission,
 )
-from .quarters import closed_quarters
+from .quarters import closed_periods
 from .review import live_entries, lock_household
 
 
@@ -59,11 +58,13 @@ def reverse(
         raise PointsError(
             N_("记录 #%(id)s 已经被记录 #%(by)s 冲正过了。"), id=entry.id, by=entry.reversed_by.id
         )
-    quarter = quarter_of(entry.occurred_on)
-    if quarter.start in closed_quarters(village):
+    period = closed_periods(village).containing(entry.occurred_on)
+    if period is not None:
         raise PointsError(
-            N_("%(quarter)s 已结账，不能冲正这个季度的记录；请村两委先重新开账。"),
-            quarter=quarter.code,
+            N_("%(quarter)s 已结账，不能冲正这个季度的记录；请村两委先重新开账。")
+            if period.kind == "quarter"
+            else N_("%(quarter)s 已结账，不能冲正这一期的记录；请村两委先重新开账。"),
+            quarter=period.code,
         )
     _check_revival(entry)
     submission = open_submission(village, key, digest, "reversal", actor)

@@ -17,7 +17,6 @@ from ..models import (
     User,
     Village,
 )
-from ..periods import quarter_of
 from ..rulebook import Claim, Rulebook, evaluate
 from ..rulebook.messages import N_
 from .common import (
@@ -37,7 +36,7 @@ from .common import (
     open_submission,
 )
 from .notices import notices_of
-from .quarters import closed_quarters
+from .quarters import ClosedPeriods, closed_periods
 from .review import approve_now, lock_households
 
 
@@ -71,7 +70,7 @@ def record(
     lock_villages([village.id])
     lock_households(sorted({d.household_id for d in drafts}))
     households = _households(village, {d.household_id for d in drafts})
-    closed = closed_quarters(village)
+    closed = closed_periods(village)
     for index, draft in enumerate(drafts):
         problem = _check(draft, households.get(draft.household_id), rulebook, closed, today)
         if problem is not None:
@@ -162,7 +161,7 @@ def _check(
     draft: Draft,
     household: Household | None,
     rulebook: Rulebook,
-    closed: set[date],
+    closed: ClosedPeriods,
     today: date,
 ) -> PointsError | None:
     """What is wrong with one draft before anything is written, or None."""
@@ -184,10 +183,13 @@ def _check(
         return PointsError(
             N_("行为日期 %(on)s 还没到；请填写行为实际发生的日期。"), on=draft.on.isoformat()
         )
-    if quarter_of(draft.on).start in closed:
+    period = closed.containing(draft.on)
+    if period is not None:
         return PointsError(
-            N_("%(quarter)s 已结账，不能再记这个季度的分；如确需补记，请村两委先重新开账。"),
-            quarter=quarter_of(draft.on).code,
+            N_("%(quarter)s 已结账，不能再记这个季度的分；如确需补记，请村两委先重新开账。")
+            if period.kind == "quarter"
+            else N_("%(quarter)s 已结账，不能再记这一期的分；如确需补记，请村两委先重新开账。"),
+            quarter=period.code,
         )
     version = rulebook.item_on(draft.item, draft.on)
     # A range item's quantity is its points: the engine checks them at the rulebook's precision.

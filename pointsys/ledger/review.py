@@ -17,7 +17,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..periods import quarter_of
 from ..rulebook import Claim, Decision, PriorEntry, evaluate
 from ..rulebook.messages import N_
 from .common import (
@@ -30,7 +29,7 @@ from .common import (
     lock_rows,
     lock_villages,
 )
-from .quarters import closed_quarters_for
+from .quarters import ClosedPeriods, closed_periods_for
 
 
 def approve(
@@ -50,7 +49,7 @@ def reject(entries: Sequence[Entry], *, reviewer: User, reason: str) -> Reviewed
     if not entries:
         return result
     taken = _lock_for_review(entries)
-    closed = closed_quarters_for(entries)
+    closed = closed_periods_for(entries)
     for entry in entries:
         problem = taken.get(entry.id) or reviewable(entry, reviewer, closed)
         if problem is not None:
@@ -91,7 +90,7 @@ def _approve(
     # of them, and one query for their live entries: a batch of 500 is two round trips, not 1,000.
     # Entries posted as they are recorded were written by this transaction: record() has locked.
     taken = {} if auto else _lock_for_review(entries)
-    closed = closed_quarters_for(entries)
+    closed = closed_periods_for(entries)
     prior_of = _live_entries_around(entries, by_household)
     events: list[dict[str, object]] = []
 
@@ -214,18 +213,22 @@ def _post(
     }
 
 
-def reviewable(entry: Entry, reviewer: Actor, closed: set[tuple[int, date]]) -> PointsError | None:
+def reviewable(
+    entry: Entry, reviewer: Actor, closed: dict[int, ClosedPeriods]
+) -> PointsError | None:
     if entry.status != EntryStatus.PENDING.value:
         return PointsError(N_("记录 #%(id)s 已经审核过了。"), id=entry.id)
     if isinstance(reviewer, User) and entry.created_by_id == reviewer.id:
         return PointsError(
             N_("记录 #%(id)s 是您本人录入的，不能由您审核；请另一位监督委员审核。"), id=entry.id
         )
-    quarter = quarter_of(entry.occurred_on)
-    if (entry.village_id, quarter.start) in closed:
+    period = closed.get(entry.village_id, ClosedPeriods()).containing(entry.occurred_on)
+    if period is not None:
         return PointsError(
-            N_("%(quarter)s 已结账，不能再审核这个季度的记录；如确需处理，请村两委先重新开账。"),
-            quarter=quarter.code,
+            N_("%(quarter)s 已结账，不能再审核这个季度的记录；如确需处理，请村两委先重新开账。")
+            if period.kind == "quarter"
+            else N_("%(quarter)s 已结账，不能再审核这一期的记录；如确需处理，请村两委先重新开账。"),
+            quarter=period.code,
         )
     return None
 

@@ -39,11 +39,11 @@ def publish_demo(village, report, deadlines: Deadlines) -> None:
     """The demo step: publish 2026Q3 once, if that quarter is closed and has entries; otherwise
     do nothing. `report` is the DemoReport (its `created` list names the new issue)."""
     from ..extensions import db
-    from ..ledger import is_closed
+    from ..ledger import period_closed
     from ..models import Entry, Role, User, UserRole
 
     quarter = Period.parse(DEMO_QUARTER)
-    if app_today() < quarter.end or not is_closed(village, quarter.start):
+    if app_today() < quarter.end or not period_closed(village, quarter):
         return
     if latest_issue(village, quarter) is not None:
         return

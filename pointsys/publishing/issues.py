@@ -1,22 +1,25 @@
-"""Publishing a quarter's lists: an immutable issue (第N版) with its publicity period (公示期)."""
+"""Publishing a period's lists (a quarter unless the rulebook's [honours] period says otherwise):
+an immutable issue (第N版) with its publicity period (公示期)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func
 
 from .. import audit, rules_store
 from ..extensions import db
 from ..honour_lists import HonourList, HonourLists, ListRow, red_side_first
-from ..ledger import is_closed
+from ..ledger import check_list_period, period_closed
 from ..localtime import app_today
 from ..models import Entry, Publication, PublicationRow, RulebookSnapshot, User, Village
 from ..periods import Period
+from ..rulebook import Rulebook
 from ..rulebook.messages import N_
 from ..translated import TranslatedError
+from ..working_days import DayCount
 from .lists import draft_lists
 
 
@@ -27,11 +30,13 @@ class PublishingError(TranslatedError):
 @dataclass(frozen=True)
 class Deadlines:
     """How long an issue stays up for objections (公示期) and how long the committee has to
-    answer one. The rulebook format has no such settings yet, so they are the deployment's
-    PUBLICITY_DAYS and OBJECTION_DAYS; the page or command that publishes passes them in."""
+    answer one, in calendar or working days (`count`). They are the rulebook's [publicity]
+    when it has one, else the deployment's PUBLICITY_DAYS and OBJECTION_DAYS (calendar days);
+    the page or command that publishes passes them in."""
 
     publicity_days: int = 7
     objection_days: int = 7
+    count: DayCount = field(default_factory=DayCount)
 
     @classmethod
     def from_config(cls, config: Mapping) -> Deadlines:
@@ -39,6 +44,31 @@ class Deadlines:
             publicity_days=int(config.get("PUBLICITY_DAYS", cls.publicity_days)),
             objection_days=int(config.get("OBJECTION_DAYS", cls.objection_days)),
         )
+
+    @classmethod
+    def of(cls, rulebook: Rulebook | None, config: Mapping) -> Deadlines:
+        """The rulebook's [publicity] when it has one, else from_config(config)."""
+        publicity = rulebook.publicity if rulebook is not None else None
+        if publicity is None:
+            return cls.from_config(config)
+        return cls(
+            publicity_days=publicity.days,
+            objection_days=publicity.objection_days,
+            count=DayCount(publicity.working_days, publicity.holidays, publicity.workdays),
+        )
+
+    @classmethod
+    def for_village(cls, village: Village, config: Mapping) -> Deadlines:
+        """of() the rulebook in force for the village."""
+        return cls.of(rules_store.in_force(village.code).rulebook, config)
+
+    def publicity_end(self, start: date) -> date:
+        """The last day of a publicity period that begins on `start`."""
+        return self.count.span_end(start, self.publicity_days)
+
+    def objection_due(self, raised_on: date, days: int | None = None) -> date:
+        """The day an objection raised on `raised_on` must be answered by."""
+        return self.count.after(raised_on, days if days is not None else self.objection_days)
 
 
 def publish(
@@ -50,22 +80,22 @@ def publish(
     reason: str | None = None,
     today: date | None = None,
 ) -> Publication:
-    """Freeze the quarter's lists as the next issue; the publicity period starts today and
-    lasts `deadlines.publicity_days`.
+    """Freeze the period's lists as the next issue; the publicity period starts today and
+    lasts `deadlines.publicity_days` (calendar or working days, as `deadlines` count).
 
-    Refused for a quarter that has not ended or is not closed (entries could still change it).
-    The caller commits.
+    `quarter` is the period of the lists: of the kind the rulebook in force names in [honours]
+    period (a quarter by default). Refused for another kind, and for a period that has not
+    ended or is not closed (entries could still change it). The caller commits.
     """
     today = today or app_today()
-    if quarter.kind != "quarter":
-        raise PublishingError(N_("红黑榜按季度公布，请写成 2026Q3 这样。"))
+    check_list_period(village, quarter, PublishingError)
     if today < quarter.end:
         raise PublishingError(
             N_("%(quarter)s 还没有结束（到 %(end)s 前），不能公布红黑榜。"),
             quarter=quarter.code,
             end=quarter.end.isoformat(),
         )
-    if not is_closed(village, quarter.start):
+    if not period_closed(village, quarter):
         raise PublishingError(
             N_("%(quarter)s 还没有结账，请先结账再公布红黑榜，以免公布后记录还在变。"),
             quarter=quarter.code,
@@ -88,6 +118,7 @@ def publish(
         village_id=village.id,
         quarter_start=quarter.start,
         quarter_code=quarter.code,
+        period_end=quarter.end,
         issue=(previous.issue + 1) if previous else 1,
         rulebook_snapshot_id=snapshot.id if snapshot else None,
         rulebook_version=snapshot.version if snapshot else "",
@@ -97,7 +128,7 @@ def publish(
         published_by_id=actor.id,
         published_label=actor.username,
         publicity_start=today,
-        publicity_end=today + timedelta(days=days - 1),
+        publicity_end=deadlines.publicity_end(today),
         objection_days=deadlines.objection_days,
         reason=(reason or "").strip() or None,
     )
@@ -115,6 +146,9 @@ def publish(
             points=row.points,
             balance=row.balance,
             reason=row.reason,
+            entry_id=row.entry_id,
+            occurred_on=row.occurred_on,
+            item_title=row.item_title or None,
         )
         for position, (honour_list, row) in enumerate(lists.rows, start=1)
     ]
@@ -140,32 +174,37 @@ def publish(
 
 
 def latest_issue(village: Village, quarter: Period) -> Publication | None:
-    """The newest issue of the quarter's lists, or None if never published."""
+    """The newest issue of the period's lists, or None if never published."""
     return db.session.execute(
         db.select(Publication)
-        .filter_by(village_id=village.id, quarter_start=quarter.start)
+        .filter_by(village_id=village.id, quarter_code=quarter.code)
         .order_by(Publication.issue.desc())
         .limit(1)
     ).scalar_one_or_none()
 
 
 def issues(village: Village) -> list[Publication]:
-    """Every issue of the village, newest quarter first, then newest issue first."""
+    """Every issue of the village, newest period first (a half-year before the quarter
+    that starts with it), then newest issue first."""
     return list(
         db.session.execute(
             db.select(Publication)
             .filter_by(village_id=village.id)
-            .order_by(Publication.quarter_start.desc(), Publication.issue.desc())
+            .order_by(
+                Publication.quarter_start.desc(),
+                Publication.period_end.desc(),
+                Publication.issue.desc(),
+            )
         ).scalars()
     )
 
 
 def issues_of(publication: Publication) -> list[Publication]:
-    """Every issue of the same quarter, oldest first."""
+    """Every issue of the same period, oldest first."""
     return list(
         db.session.execute(
             db.select(Publication)
-            .filter_by(village_id=publication.village_id, quarter_start=publication.quarter_start)
+            .filter_by(village_id=publication.village_id, quarter_code=publication.quarter_code)
             .order_by(Publication.issue)
         ).scalars()
     )
@@ -187,14 +226,15 @@ class Change:
 
 
 def difference(older: Publication, newer: Publication) -> list[Change]:
-    """What changed from one issue to the next, by 户号."""
-    before = {r.household_id: r for r in older.rows}
-    after = {r.household_id: r for r in newer.rows}
+    """What changed from one issue to the next, by 户号 (the lines of a latest-deductions list
+    by their entry, after the households' lines)."""
+    before = {_key(r): r for r in older.rows}
+    after = {_key(r): r for r in newer.rows}
     changes = []
-    for household_id in sorted(
-        set(before) | set(after), key=lambda h: (before.get(h) or after[h]).number
+    for key in sorted(
+        set(before) | set(after), key=lambda k: (k[0], (before.get(k) or after[k]).number, k[1])
     ):
-        a, b = before.get(household_id), after.get(household_id)
+        a, b = before.get(key), after.get(key)
         if a is not None and b is not None and _line(a) == _line(b):
             continue
         row = b or a
@@ -202,8 +242,25 @@ def difference(older: Publication, newer: Publication) -> list[Change]:
     return changes
 
 
+def _key(row: PublicationRow) -> tuple[int, int]:
+    """A household's line by its household, an entry's line by its entry."""
+    return (1, row.entry_id) if row.entry_id is not None else (0, row.household_id)
+
+
 def _line(row: PublicationRow) -> tuple:
     return (row.tier_code, row.rank, row.points, row.balance, row.reason)
+
+
+def day_count_of(publication: Publication) -> DayCount:
+    """How the issue's days are counted: by the [publicity] of the rulebook it was published
+    under (working days, holidays, 调休), else in calendar days."""
+    if publication.rulebook_snapshot_id is None:
+        return DayCount()
+    snapshot = db.session.get(RulebookSnapshot, publication.rulebook_snapshot_id)
+    publicity = rules_store.rulebook_of(snapshot).publicity
+    if publicity is None:
+        return DayCount()
+    return DayCount(publicity.working_days, publicity.holidays, publicity.workdays)
 
 
 def in_publicity(publication: Publication, day: date) -> bool:
@@ -223,10 +280,21 @@ def published_lists(publication: Publication) -> HonourLists:
     by_tier: dict[str, HonourList] = {}
     if snapshot is not None:
         tiers = red_side_first(rules_store.rulebook_of(snapshot).honours.tiers)
-        by_tier = {t.code: HonourList(t.code, t.name, t.side, []) for t in tiers}
+        by_tier = {
+            t.code: HonourList(t.code, t.name, t.side, [], t.latest, t.names if t.latest else "")
+            for t in tiers
+        }
     for row in publication.rows:
         honour_list = by_tier.setdefault(
-            row.tier_code, HonourList(row.tier_code, row.tier_name, row.side, [])
+            row.tier_code,
+            HonourList(
+                row.tier_code,
+                row.tier_name,
+                row.side,
+                [],
+                # without its rulebook, an entry's line still says its list is one of entries
+                None if row.entry_id is None else 0,
+            ),
         )
         honour_list.rows.append(
             ListRow(
@@ -239,12 +307,15 @@ def published_lists(publication: Publication) -> HonourLists:
                 balance=row.balance,
                 tier_name=row.tier_name,
                 reason=row.reason,
+                entry_id=row.entry_id,
+                occurred_on=row.occurred_on,
+                item_title=row.item_title or "",
             )
         )
     return HonourLists(
         village_code=village.code,
         village_name=village.name,
-        quarter=Period.parse(publication.quarter_code),
+        period=Period.parse(publication.quarter_code),
         scope=publication.scope,
         names=publication.names,
         lists=list(by_tier.values()),

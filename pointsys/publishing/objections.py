@@ -4,7 +4,7 @@ the supervision committee: dismissed, or upheld with a correction and a new issu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from .. import audit, ledger
 from ..extensions import db
@@ -21,7 +21,14 @@ from ..models import (
 )
 from ..periods import Period
 from ..rulebook.messages import N_
-from .issues import Deadlines, PublishingError, in_publicity, latest_issue, publish
+from .issues import (
+    Deadlines,
+    PublishingError,
+    day_count_of,
+    in_publicity,
+    latest_issue,
+    publish,
+)
 
 
 def raise_objection(
@@ -83,7 +90,8 @@ def raise_objection(
         raised_by_label=raised_by_label,
         recorded_by_id=recorded_by.id if recorded_by else None,
         raised_on=today,
-        due_on=today + timedelta(days=publication.objection_days),
+        # in the days the issue's rulebook counts (working days with [publicity] saying so)
+        due_on=day_count_of(publication).after(today, publication.objection_days),
         status=ObjectionStatus.OPEN.value,
     )
     db.session.add(objection)
@@ -164,11 +172,11 @@ def _correct(
     village = db.session.get(Village, publication.village_id)
     quarter = Period.parse(publication.quarter_code)
     reason = f"异议 #{objection.id} 成立：{answer}"
-    ledger.reopen_quarter(village, quarter, actor=actor, reason=reason)
+    ledger.reopen_period(village, quarter, actor=actor, reason=reason)
     reversal = ledger.reverse(
         objection.entry, actor=actor, reason=reason, key=f"objection-{objection.id}", today=today
     ).entries[0]
-    ledger.close_quarter(village, quarter, actor=actor, today=today)
+    ledger.close_period(village, quarter, actor=actor, today=today)
     new_issue = publish(village, quarter, actor, deadlines, reason=reason, today=today)
     objection.correction_entry_id = reversal.id
     objection.new_publication_id = new_issue.id
@@ -229,16 +237,16 @@ def household_objections(household_id: int) -> list[Objection]:
 
 
 def open_for_objection(village: Village, today: date | None = None) -> list[Publication]:
-    """The newest issue of each quarter whose publicity period includes today."""
+    """The newest issue of each period whose publicity period includes today."""
     today = today or app_today()
-    newest: dict[date, Publication] = {}
+    newest: dict[str, Publication] = {}
     for publication in db.session.execute(
         db.select(Publication)
         .filter_by(village_id=village.id)
         .where(Publication.publicity_end >= today)
         .order_by(Publication.quarter_start, Publication.issue)
     ).scalars():
-        newest[publication.quarter_start] = publication
+        newest[publication.quarter_code] = publication
     return [p for p in newest.values() if in_publicity(p, today)]
 
 

@@ -37,6 +37,7 @@ TOP = (
     "veto",
     "honours",
     "plaque",
+    "publicity",
     "categories",
     "shared_caps",
 )
@@ -123,6 +124,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         revisions=policies.revisions(r, data, effective),
         precision=r.precision,
         plaque=policies.plaque(r, data.get("plaque", {})),
+        publicity=policies.publicity(r, data.get("publicity")),
     )
 
 

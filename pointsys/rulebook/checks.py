@@ -205,22 +205,35 @@ def veto_usage(
             )
 
 
+PLACE_RULES = ("top", "top_percent", "bottom", "bottom_percent")
+# What a latest-deductions tier (latest = N) may not have: it lists entries, not households.
+NOT_WITH_LATEST = ("min", "below", *PLACE_RULES)
+
+
 def tiers(r: Reader, tiers: list[Tier], path: tuple) -> None:
     for index, tier in enumerate(tiers):
         tpath = (*path, "tiers", index)
-        bases = [
-            tier.min is not None or tier.below is not None,
-            tier.top is not None,
-            tier.top_percent is not None,
-            tier.bottom is not None,
-            tier.bottom_percent is not None,
-        ]
-        if sum(bases) > 1 or (sum(bases) == 0 and not tier.veto):
+        if tier.latest is not None:
+            _latest_tier(r, tier, tpath)
+            continue
+        places = [key for key in PLACE_RULES if getattr(tier, key) is not None]
+        by_points = tier.min is not None or tier.below is not None
+        if len(places) > 1:
+            r.problem(
+                (*tpath, places[1]),
+                N_(
+                    "一个榜只能写一种名次划定：{keys} 只能留一个"
+                    "（名次可以再加 min/below 限定分数，两者都满足才上榜）。"
+                ),
+                keys=", ".join(places),
+            )
+        elif not places and not by_points and not tier.veto:
             r.problem(
                 tpath,
                 N_(
-                    "每个榜须且只能按一种方式划定："
-                    "min/below（分数）、top、top_percent、bottom、bottom_percent 之一。"
+                    "这个榜没有写怎样划定：请写 min/below（分数）或 top、top_percent、"
+                    "bottom、bottom_percent 之一（也可名次加分数），"
+                    "或写 latest（最近的扣分记录）。"
                 ),
             )
         if tier.min is not None and tier.below is not None and tier.min >= tier.below:
@@ -246,17 +259,85 @@ def tiers(r: Reader, tiers: list[Tier], path: tuple) -> None:
                 )
 
 
-def _overlap(a: Tier, b: Tier) -> bool:
+def _latest_tier(r: Reader, tier: Tier, tpath: tuple) -> None:
+    if tier.side != "black":
+        r.problem(
+            (*tpath, "latest"),
+            N_('latest（最近的扣分记录）只能用于黑榜（side = "black"）。'),
+        )
+    for key in NOT_WITH_LATEST:
+        if getattr(tier, key) is not None:
+            r.problem(
+                (*tpath, key),
+                N_("写了 latest 的榜列的是最近的扣分记录，不按户划定，不能再写 {key}。"),
+                key=key,
+            )
+    if tier.veto:
+        r.problem(
+            (*tpath, "veto"),
+            N_("写了 latest 的榜列的是最近的扣分记录，不按户划定，不能再写 {key}。"),
+            key="veto",
+        )
+
+
+def _points_range(tier: Tier) -> tuple[Decimal, Decimal]:
     inf = Decimal("Infinity")
-    if (a.min is not None or a.below is not None) and (b.min is not None or b.below is not None):
-        low = max(a.min if a.min is not None else -inf, b.min if b.min is not None else -inf)
-        high = min(a.below if a.below is not None else inf, b.below if b.below is not None else inf)
-        return low < high
-    # Rank cut-offs are cumulative (top 3, then top 10 means ranks 4–10): a later one must be wider.
-    for key in ("top", "top_percent", "bottom", "bottom_percent"):
-        if getattr(a, key) is not None and getattr(b, key) is not None:
-            return getattr(a, key) <= getattr(b, key)
+    return (
+        tier.min if tier.min is not None else -inf,
+        tier.below if tier.below is not None else inf,
+    )
+
+
+def _overlap(a: Tier, b: Tier) -> bool:
+    """Whether tier `a` clashes with the earlier tier `b`."""
+    if a.latest is not None or b.latest is not None:
+        return False
+    a_place = next((key for key in PLACE_RULES if getattr(a, key) is not None), None)
+    b_place = next((key for key in PLACE_RULES if getattr(b, key) is not None), None)
+    (a_low, a_high), (b_low, b_high) = _points_range(a), _points_range(b)
+    if a_place is None and b_place is None:
+        by_points = (a.min is not None or a.below is not None) and (
+            b.min is not None or b.below is not None
+        )
+        return by_points and max(a_low, b_low) < min(a_high, b_high)
+    # Rank cut-offs are cumulative (top 3, then top 10 means ranks 4–10): a later one must be
+    # wider, unless the earlier one's points bound leaves it households to take.
+    if a_place is not None and a_place == b_place:
+        within = b_low <= a_low and a_high <= b_high
+        return within and getattr(a, a_place) <= getattr(b, b_place)
     return False
+
+
+def publicity_days(
+    r: Reader, path: tuple, table: dict, working_days: bool, holidays: list, workdays: list
+) -> None:
+    """[publicity] holidays and workdays: only with working days, each day in one list only,
+    and a workday (调休) is a Saturday or Sunday that becomes a working day."""
+    if not working_days:
+        for key in ("holidays", "workdays"):
+            if key in table:
+                r.problem(
+                    (*path, key),
+                    N_(
+                        "{key} 只在按工作日计算（working_days = true）时才用得上；"
+                        "请删去或改为按工作日。"
+                    ),
+                    key=key,
+                )
+        return
+    for index, day in enumerate(workdays):
+        if day in holidays:
+            r.problem(
+                (*path, "workdays", index),
+                N_("{date} 同时写在 holidays 和 workdays 里；请只写在一处。"),
+                date=day,
+            )
+        elif day.weekday() < 5:
+            r.problem(
+                (*path, "workdays", index),
+                N_("{date} 本来就是工作日；workdays 只写调休上班的周六、周日。"),
+                date=day,
+            )
 
 
 def stars(r: Reader, stars: list[Star], path: tuple) -> None:

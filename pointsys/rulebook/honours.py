@@ -53,6 +53,8 @@ def tier_by_rank(
             if tier.veto:
                 return tier
     for tier in policy.tiers:
+        if tier.of_entries:  # the latest deductions list entries, never a household
+            continue
         if tier.side == "red" and (barred_from_red or vetoed):
             continue
         if _qualifies(tier, points, count, from_top, from_bottom):
@@ -61,10 +63,14 @@ def tier_by_rank(
 
 
 def _qualifies(tier: Tier, points: Decimal, count: int, top: int, bottom: int) -> bool:
-    if tier.min is not None or tier.below is not None:
-        return (tier.min is None or points >= tier.min) and (
-            tier.below is None or points < tier.below
-        )
+    """Whether points and place put a household on the tier: a place rule and min/below may be
+    written together ("the top 5, but only with more than 0"), and then both must hold."""
+    if (tier.min is not None and points < tier.min) or (
+        tier.below is not None and points >= tier.below
+    ):
+        return False
+    if not has_place_rule(tier):
+        return tier.min is not None or tier.below is not None
     if tier.top is not None:
         return top <= tier.top
     if tier.top_percent is not None:
@@ -74,6 +80,13 @@ def _qualifies(tier: Tier, points: Decimal, count: int, top: int, bottom: int) -
     if tier.bottom_percent is not None:
         return bottom * 100 <= count * tier.bottom_percent
     return False
+
+
+PLACE_RULES = ("top", "top_percent", "bottom", "bottom_percent")
+
+
+def has_place_rule(tier: Tier) -> bool:
+    return any(getattr(tier, key) is not None for key in PLACE_RULES)
 
 
 def star_level(policy: HonourPolicy, points: Decimal, drop: int = 0) -> int:

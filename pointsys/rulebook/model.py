@@ -14,6 +14,9 @@ VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop"
 PLAQUE_NAMES = ("masked", "full")
 PLAQUE_ENTRIES = ("awards", "all", "none")
 SCORING_KINDS = ("points", "range", "per_unit", "bands", "thresholds", "per_member")
+# How a latest-deductions tier (latest = N) names each entry: the village group only, or the
+# household head masked (张*明) or in full.
+LATEST_NAMES = ("group", "masked", "full")
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ class VetoPolicy:
 
 @dataclass(frozen=True)
 class Tier:
-    """An honour-list tier: chosen by points [min, below), by rank from the top or the bottom."""
+    """An honour-list tier: chosen by points [min, below), by rank from the top or the bottom,
+    or a place rule and points together (both must hold). A tier with `latest` is no tier of
+    households: it lists the period's latest N deductions (曝光台), each named as `names` says."""
 
     code: str
     name: str
@@ -146,6 +151,13 @@ class Tier:
     bottom: int | None = None
     bottom_percent: Decimal | None = None
     veto: bool = False  # a vetoed household is put on this tier whatever its points
+    latest: int | None = None  # the latest N approved, not reversed, penalty entries
+    names: str = "group"  # latest tiers only: LATEST_NAMES
+
+    @property
+    def of_entries(self) -> bool:
+        """A list of entries (the latest deductions), never a household's tier."""
+        return self.latest is not None
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,12 @@ class HonourPolicy:
     names: str = "masked"  # "full" or "masked" (张*明) on public lists
     tiers: tuple[Tier, ...] = ()
     stars: tuple[Star, ...] = ()  # highest level first
+    period: str = "quarter"  # what the lists are ranked, closed (结账) and published for: PERIODS
+
+    @property
+    def household_tiers(self) -> tuple[Tier, ...]:
+        """The tiers households are placed on (every tier but the latest-deductions lists)."""
+        return tuple(t for t in self.tiers if not t.of_entries)
 
 
 @dataclass(frozen=True)
@@ -172,6 +190,19 @@ class PlaquePolicy:
     # pending and rejected ones with their reasons; "none": no entries
     entries: str = "awards"
     members: bool = False  # list the household's members by name
+
+
+@dataclass(frozen=True)
+class Publicity:
+    """[publicity]: how long an issue of the lists stays up (公示期) and how long the committee
+    has to answer an objection, in calendar days or in working days (weekends and `holidays`
+    skipped, weekend `workdays` counted: 调休)."""
+
+    days: int = 7
+    working_days: bool = False
+    objection_days: int = 7
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -203,6 +234,7 @@ class Rulebook:
     revisions: tuple[Revision, ...] = ()
     precision: int = 1  # decimal places of every scored result (0–2), rounded half up (四舍五入)
     plaque: PlaquePolicy = PlaquePolicy()
+    publicity: Publicity | None = None  # None: the deployment's PUBLICITY_DAYS/OBJECTION_DAYS
 
     def item_on(self, code: str, day: date) -> ItemVersion | None:
         item = self.items.get(code)

@@ -9,6 +9,7 @@ from typing import Any
 from . import checks
 from .messages import N_
 from .model import (
+    LATEST_NAMES,
     PERIODS,
     PLAQUE_ENTRIES,
     PLAQUE_NAMES,
@@ -16,6 +17,7 @@ from .model import (
     HonourPolicy,
     Item,
     PlaquePolicy,
+    Publicity,
     Revision,
     SharedCap,
     Star,
@@ -45,7 +47,7 @@ def veto(r: Reader, raw: Any) -> VetoPolicy:
 
 def honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
     path = ("honours",)
-    table = r.table(raw, path, ("scope", "names", "tiers", "stars"))
+    table = r.table(raw, path, ("scope", "names", "tiers", "stars", "period"))
     tiers = []
     tier_keys = (
         "code",
@@ -58,12 +60,24 @@ def honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
         "bottom",
         "bottom_percent",
         "veto",
+        "latest",
+        "names",
     )
     for ti, raw_tier in enumerate(list_of(r, table, path, "tiers")):
         tpath = (*path, "tiers", ti)
         t = r.table(raw_tier, tpath, tier_keys, required=("code", "name", "side"))
         code = r.get(t, tpath, "code", "text")
         unique(r, seen, ("tier", code), (*tpath, "code"))
+        latest = r.get(t, tpath, "latest", "count")
+        names = r.choice(t, tpath, "names", LATEST_NAMES)
+        if names is not None and "latest" not in t:
+            r.problem(
+                (*tpath, "names"),
+                N_(
+                    "榜里的 names 只用于最近扣分记录的榜（写了 latest 的榜）；"
+                    "各榜的姓名显示方式请写在 [honours] 的 names 里。"
+                ),
+            )
         tiers.append(
             Tier(
                 code=code or "",
@@ -76,6 +90,8 @@ def honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
                 bottom=r.get(t, tpath, "bottom", "count"),
                 bottom_percent=r.get(t, tpath, "bottom_percent", "number"),
                 veto=r.get(t, tpath, "veto", "bool", False),
+                latest=latest,
+                names=names or "group",
             )
         )
     stars = []
@@ -92,7 +108,54 @@ def honours(r: Reader, raw: Any, seen: dict) -> HonourPolicy:
         names=r.choice(table, path, "names", ("full", "masked"), "masked"),
         tiers=tuple(tiers),
         stars=tuple(sorted(stars, key=lambda s: -s.level)),
+        period=r.choice(table, path, "period", PERIODS, "quarter"),
     )
+
+
+# The publish form's bound on a publicity period, kept for the rulebook's too.
+MOST_PUBLICITY_DAYS = 60
+
+
+def publicity(r: Reader, raw: Any) -> Publicity | None:
+    """[publicity]: the publicity period and the time to answer an objection; None when the
+    rulebook has no such table (the deployment's PUBLICITY_DAYS/OBJECTION_DAYS then apply)."""
+    if raw is None:
+        return None
+    path = ("publicity",)
+    keys = ("days", "working_days", "objection_days", "holidays", "workdays")
+    table = r.table(raw, path, keys, required=("days",))
+    default = Publicity()
+    days = r.get(table, path, "days", "count", default.days)
+    objection_days = r.get(table, path, "objection_days", "count", default.objection_days)
+    for key, value in (("days", days), ("objection_days", objection_days)):
+        if value > MOST_PUBLICITY_DAYS:
+            r.problem(
+                (*path, key),
+                N_("{key} = {value} 太长；最多 {most} 天。"),
+                key=key,
+                value=value,
+                most=MOST_PUBLICITY_DAYS,
+            )
+    working_days = r.get(table, path, "working_days", "bool", default.working_days)
+    holidays = _dates(r, table, path, "holidays")
+    workdays = _dates(r, table, path, "workdays")
+    checks.publicity_days(r, path, table, working_days, holidays, workdays)
+    return Publicity(
+        days=days,
+        working_days=working_days,
+        objection_days=objection_days,
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+    )
+
+
+def _dates(r: Reader, table: dict, path: tuple, key: str) -> list[date]:
+    found = []
+    for index, value in enumerate(list_of(r, table, path, key)):
+        day = r.check(value, (*path, key, index), "date")
+        if isinstance(day, date):
+            found.append(day)
+    return found
 
 
 def plaque(r: Reader, raw: Any) -> PlaquePolicy:

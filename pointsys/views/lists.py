@@ -1,5 +1,6 @@
-"""Honour lists (红黑榜) for staff: draft and publish a quarter, its issues, the print page,
-objections for the supervision committee, and the year-end award list.
+"""Honour lists (红黑榜) for staff: draft and publish a period (a quarter unless the rulebook's
+[honours] period says otherwise), its issues, the print page, objections for the supervision
+committee, and the year-end award list.
 
 Thin: parse the form, call pointsys.publishing, commit or roll back, render.
 """
@@ -28,7 +29,8 @@ from .. import access, ledger, publishing
 from ..extensions import db
 from ..localtime import app_today
 from ..models import Objection, Publication
-from ..periods import Period, PeriodError, quarter_of
+from ..period_names import KIND_WORDS
+from ..periods import Period, PeriodError
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
 from .common import (
@@ -86,20 +88,24 @@ def _today() -> date:
 
 
 def _deadlines() -> publishing.Deadlines:
-    """The deployment's publicity and objection periods (PUBLICITY_DAYS, OBJECTION_DAYS)."""
-    return publishing.Deadlines.from_config(current_app.config)
+    """The publicity and objection periods: the rulebook's [publicity], else the deployment's
+    PUBLICITY_DAYS and OBJECTION_DAYS."""
+    return publishing.Deadlines.for_village(current_village(), current_app.config)
 
 
 def _quarter_arg() -> Period:
-    """The quarter asked for (?quarter=2026Q3), or the last quarter that has ended."""
-    text = request.args.get("quarter") or quarter_of(_today()).previous().code
+    """The period asked for (?period=2026H2, or ?quarter=2026Q3 as the pages always wrote it),
+    or the last one that has ended; of the kind the rulebook's [honours] period names."""
+    kind = ledger.list_period_kind(current_village())
+    text = request.args.get("period") or request.args.get("quarter")
+    text = text or Period.of(kind, _today()).previous().code
     try:
-        quarter = Period.parse(text)
+        period = Period.parse(text)
     except PeriodError:
         abort(400)
-    if quarter.kind != "quarter":
+    if period.kind != kind:
         abort(400)
-    return quarter
+    return period
 
 
 def _publication_or_404(publication_id: int) -> Publication:
@@ -122,6 +128,8 @@ def index():
         "lists/index.html",
         village=village,
         quarter=quarter,
+        kind_word=KIND_WORDS[quarter.kind],
+        example=ledger.quarters.EXAMPLES[quarter.kind],
         issues=publishing.issues(village),
         open_objections=publishing.objections(village, _today(), open_only=True),
     )
@@ -140,7 +148,7 @@ def _render_draft(quarter: Period, form: PublishForm, errors=()):
         village=village,
         quarter=quarter,
         lists=publishing.draft_lists(village, quarter),
-        closed=ledger.is_closed(village, quarter.start),
+        closed=ledger.period_closed(village, quarter),
         ended=_today() >= quarter.end,
         latest=publishing.latest_issue(village, quarter),
         default_days=_deadlines().publicity_days,
