@@ -13,7 +13,13 @@ from .extensions import db
 from .models import Household, Village
 from .periods import Period, PeriodError
 
-EXAMPLES = {"quarter": "2026Q3", "month": "2026-07", "year": "2026"}
+EXAMPLES = {
+    "quarter": "2026Q3",
+    "month": "2026-07",
+    "two_months": "2026B4",
+    "half_year": "2026H2",
+    "year": "2026",
+}
 
 
 class ExportRequestError(ValueError):

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from . import ledger
 from .exports import ExportRequestError, household_by_number, parse_period
 from .households.cli import pick_village as _village
 from .localtime import app_now, app_today
@@ -37,16 +38,18 @@ def _write(writer, data, path: Path) -> None:
 
 
 @export_group.command("notice-board")
-@click.argument("quarter")
+@click.argument("period")
 @OUTPUT
 @VILLAGE
 @click.option("--qr-url", help="网上名单的地址，印成二维码")
 @click.option("--everyone", is_flag=True, help="另附全村积分排名")
-def notice_board_command(quarter, path, code, qr_url, everyone) -> None:
-    """The draft red and black lists of QUARTER (2026Q3) for the notice board."""
+def notice_board_command(period, path, code, qr_url, everyone) -> None:
+    """The draft red and black lists of PERIOD (2026Q3, or the month … year the rulebook's
+    [honours] period names) for the notice board."""
+    village = _village(code)
     board = from_ledger.draft_notice_board(
-        _village(code),
-        _period(quarter, "quarter"),
+        village,
+        _period(period, ledger.list_period_kind(village)),
         today=app_today(),
         qr_url=qr_url,
         everyone=everyone,

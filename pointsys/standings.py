@@ -510,11 +510,13 @@ def _vetoes(
     village: Village, rulebook: Rulebook, period: Period, absorbed_into: dict[int, int]
 ) -> tuple[set[int], set[int]]:
     """Households with a live veto entry in the period (black list), and those barred from the
-    red list by a veto in the quarters before it (merged households count for the absorbing one)."""
+    red list by a veto in the quarters before it (merged households count for the absorbing one).
+
+    bar_red_list_quarters is a duration, whatever the lists' period: N quarters are the 3 × N
+    months before the period's first day (a month's list looks as far back as a quarter's)."""
     quarters = rulebook.veto.bar_red_list_quarters if rulebook.veto else None
-    start = period.start
-    for _ in range(quarters or 0):
-        start = Period.of("quarter", start - timedelta(days=1)).start
+    months_back = period.start.year * 12 + period.start.month - 1 - 3 * (quarters or 0)
+    start = date(months_back // 12, months_back % 12 + 1, 1)
     vetoed: set[int] = set()
     barred: set[int] = set()
     for household_id, occurred_on, _, consequences in _live_vetoes(village, start, period.end):

@@ -90,7 +90,13 @@ def test_admin_previews_the_draft_and_publishes_issue_two(client, village, publi
     assert "与第 1 版相比" in page and "没有变化。" in page
 
 
-def test_publishing_from_the_page_uses_the_deployments_deadlines(app, client, village, published):
+def test_publishing_from_the_page_uses_the_deployments_deadlines(
+    tmp_path, app, client, village, published
+):
+    """Without [publicity] in the rulebook (the demo has one: it is taken out here)."""
+    from .test_list_periods import demo_text, use
+
+    use(tmp_path, demo_text(publicity=""))
     app.config.update(PUBLICITY_DAYS=4, OBJECTION_DAYS=3)
     login(client, "admin", PASSWORD)
     assert "默认 4 天" in html(client.get("/lists/draft?quarter=2026Q3"))

@@ -45,7 +45,7 @@ def board(**changes):
     lists = HonourLists(
         village_code="demo",
         village_name="幸福村",
-        quarter=Period.parse("2026Q3"),
+        period=Period.parse("2026Q3"),
         scope="village",
         names="masked",
         lists=[

@@ -12,7 +12,7 @@ from sqlalchemy import Select
 
 from ..extensions import db
 from ..models import Entry, EntryStatus, Household, QuarterClose, User, Village
-from ..periods import Period
+from ..periods import MONTHS, Period
 
 
 def entry_in(village: Village, entry_id: int) -> Entry | None:
@@ -90,10 +90,15 @@ class QuarterState:
     reason: str | None
 
 
-def quarter_states(village: Village, years: list[int], today: date) -> list[QuarterState]:
-    """The quarters of these years, oldest first, with whether and by whom each was closed."""
+def quarter_states(
+    village: Village, years: list[int], today: date, kind: str = "quarter"
+) -> list[QuarterState]:
+    """The periods of `kind` (the lists' period: quarters by default) of these years, oldest
+    first, with whether and by whom each was closed; and, in their place, any period of another
+    kind still closed in those years (closed before the rulebook changed its list period), so
+    it can be reopened."""
     rows = {
-        row.quarter_start: row
+        row.period_code: row
         for row in db.session.execute(
             db.select(QuarterClose).filter_by(village_id=village.id)
         ).scalars()
@@ -102,19 +107,27 @@ def quarter_states(village: Village, years: list[int], today: date) -> list[Quar
     names = dict(
         db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(changers))).all()
     )
+    periods = {
+        Period.of(kind, date(year, month, 1))
+        for year in years
+        for month in range(1, 13, MONTHS[kind])
+    }
+    periods |= {
+        Period.parse(code)
+        for code, row in rows.items()
+        if row.closed and row.quarter_start.year in years
+    }
     states = []
-    for year in sorted(years):
-        for month in (1, 4, 7, 10):
-            period = Period.of("quarter", date(year, month, 1))
-            row = rows.get(period.start)
-            states.append(
-                QuarterState(
-                    period,
-                    closed=bool(row and row.closed),
-                    ended=today >= period.end,
-                    changed_by=names.get(row.changed_by_id) if row else None,
-                    changed_at=row.changed_at if row else None,
-                    reason=row.reason if row else None,
-                )
+    for period in sorted(periods, key=lambda p: (p.start, p.end)):
+        row = rows.get(period.code)
+        states.append(
+            QuarterState(
+                period,
+                closed=bool(row and row.closed),
+                ended=today >= period.end,
+                changed_by=names.get(row.changed_by_id) if row else None,
+                changed_at=row.changed_at if row else None,
+                reason=row.reason if row else None,
             )
+        )
     return states

@@ -174,3 +174,109 @@ def changes(rulebook: Rulebook) -> list[tuple]:
                 happened.append(("retired", item.latest))
         result.append((day, summaries.get(day, ""), happened))
     return result
+
+
+LIST_PERIOD_WORDS = {
+    "month": N_("月"),
+    "two_months": N_("两个月"),
+    "quarter": N_("季度"),
+    "half_year": N_("半年"),
+    "year": N_("年"),
+}
+PLACE_TEXTS = {
+    "top": N_("前 {n} 名"),
+    "top_percent": N_("前 {n}%"),
+    "bottom": N_("倒数 {n} 名"),
+    "bottom_percent": N_("后 {n}%"),
+}
+LATEST_NAME_TEXTS = {
+    "group": N_("只写村民小组"),
+    "masked": N_("写打码的户主姓名（如 张*明）"),
+    "full": N_("写户主全名"),
+}
+SIDE_TEXTS = {"red": N_("红榜"), "black": N_("黑榜")}
+
+
+def tier_rule_text(tier, language: str = DEFAULT_LANGUAGE) -> str:
+    """How a household gets on a tier (or what a latest-deductions list shows), in words."""
+    t = translate
+    if tier.latest is not None:
+        return t(
+            N_("本期最近 {n} 条扣分记录（已审核、未冲正），{names}"),
+            language,
+            n=tier.latest,
+            names=t(LATEST_NAME_TEXTS[tier.names], language),
+        )
+    parts = []
+    for key, text in PLACE_TEXTS.items():
+        value = getattr(tier, key)
+        if value is not None:
+            parts.append(t(text, language, n=plain(Decimal(value))))
+    if tier.min is not None and tier.below is not None:
+        parts.append(
+            t(
+                N_("积分不低于 {low} 且低于 {high}"),
+                language,
+                low=plain(tier.min),
+                high=plain(tier.below),
+            )
+        )
+    elif tier.min is not None:
+        parts.append(t(N_("积分不低于 {low}"), language, low=plain(tier.min)))
+    elif tier.below is not None:
+        parts.append(t(N_("积分低于 {high}"), language, high=plain(tier.below)))
+    if tier.veto:
+        parts.append(t(N_("被一票否决的户"), language))
+    return ("，" if language.startswith("zh") else ", ").join(parts)
+
+
+def honours_texts(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The lists in words: their period, then one line per tier, in rulebook order."""
+    t = translate
+    policy = rulebook.honours
+    if not policy.tiers:
+        return []
+    lines = [
+        t(
+            N_("红黑榜按{period}排名、结账和公布。"),
+            language,
+            period=t(LIST_PERIOD_WORDS[policy.period], language),
+        )
+    ]
+    for tier in policy.tiers:
+        lines.append(
+            t(
+                N_("{name}（{side}）：{rule}"),
+                language,
+                name=tier.name,
+                side=t(SIDE_TEXTS[tier.side], language),
+                rule=tier_rule_text(tier, language),
+            )
+        )
+    return lines
+
+
+def publicity_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
+    """[publicity] in words ("" when the rulebook has none: the deployment decides)."""
+    publicity = rulebook.publicity
+    if publicity is None:
+        return ""
+    t = translate
+    unit = t(N_("个工作日") if publicity.working_days else N_("天"), language)
+    text = t(
+        N_("红黑榜公示 {days} {unit}；对名单有异议的，村务监督委员会在 {answer} {unit}内答复。"),
+        language,
+        days=publicity.days,
+        answer=publicity.objection_days,
+        unit=unit,
+    )
+    if publicity.working_days:
+        text += t(N_("工作日不含周六、周日和节假日。"), language)
+        separator = "、" if language.startswith("zh") else ", "
+        if publicity.holidays:
+            days = separator.join(d.isoformat() for d in sorted(publicity.holidays))
+            text += t(N_("节假日：{days}。"), language, days=days)
+        if publicity.workdays:
+            days = separator.join(d.isoformat() for d in sorted(publicity.workdays))
+            text += t(N_("调休上班：{days}。"), language, days=days)
+    return text

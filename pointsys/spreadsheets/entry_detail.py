@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from ..period_names import period_name_of
 from . import style
 from .cells import Table, cell, row
 from .data import EntryDetail
-from .notice_board import QUARTER_NAMES
 
 COLUMNS = (
     _l("序号"),
@@ -29,12 +29,8 @@ HEADER_ROW = 3
 
 
 def period_name(code: str) -> str:
-    """2026-07 → 2026年7月, 2026Q3 → 2026年第三季度."""
-    if "Q" in code.upper():
-        year, quarter = code.upper().split("Q")
-        return _("%(year)s年%(quarter)s", year=year, quarter=QUARTER_NAMES[int(quarter)])
-    year, month = code.split("-")
-    return _("%(year)s年%(month)s月", year=year, month=int(month))
+    """2026-07 → 2026年7月, 2026Q3 → 2026年第三季度 (period_names, the one place)."""
+    return period_name_of(code)
 
 
 def write_entry_detail(detail: EntryDetail, stream: BinaryIO) -> None:

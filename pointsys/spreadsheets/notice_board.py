@@ -14,10 +14,12 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from ..honour_lists import HonourList
+from ..period_names import period_name, points_heading
 from . import style
 from .cells import Table, cell, row
 from .data import NoticeBoard
 
+POINTS_COLUMN = 4  # the period's points: 本季积分, 本月积分 … (period_names.points_heading)
 COLUMNS = (
     _l("名次"),
     _l("户号"),
@@ -28,18 +30,26 @@ COLUMNS = (
     _l("等级"),
     _l("备注"),
 )
+# A latest-deductions list (曝光台): entries, named by group or head as the tier says.
+ENTRY_COLUMNS = (_l("序号"), _l("村民小组"), _l("扣分事项"), _l("日期"), _l("分值"))
+HEAD_COLUMN = _l("户主")
 HEADER_ROW = 4
-QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+# What an empty list prints: 本季度无 for a quarter, as it always has.
+NOBODY = {
+    "month": _l("本月无"),
+    "two_months": _l("本期无"),
+    "quarter": _l("本季度无"),
+    "half_year": _l("本半年无"),
+    "year": _l("本年无"),
+}
 
 
 def title(board: NoticeBoard) -> str:
     """E.g. 幸福村2026年第三季度积分红黑榜, with （第2版） or （草稿）."""
-    year, quarter = board.quarter_code.upper().split("Q")
     text = _(
-        "%(village)s%(year)s年%(quarter)s积分红黑榜",
+        "%(village)s%(period)s积分红黑榜",
         village=board.village_name,
-        year=year,
-        quarter=QUARTER_NAMES[int(quarter)],
+        period=period_name(board.lists.period),
     )
     if board.issue is None:
         return text + _("（草稿）")
@@ -87,17 +97,52 @@ def notice_board_bytes(board: NoticeBoard) -> bytes:
     return buffer.getvalue()
 
 
+def _columns(board: NoticeBoard, section: HonourList) -> list[str]:
+    if section.of_entries:
+        headers = [str(c) for c in ENTRY_COLUMNS]
+        if section.names != "group":
+            headers[1] = str(HEAD_COLUMN)
+        return headers
+    headers = [str(c) for c in COLUMNS]
+    headers[POINTS_COLUMN] = points_heading(board.lists.period)
+    return headers
+
+
+def _cells(section: HonourList, entry) -> tuple:
+    """A row's values, in the order of _columns()."""
+    if section.of_entries:
+        return (
+            entry.rank,
+            entry.public_name,
+            entry.item_title,
+            style.chinese_date(entry.occurred_on) if entry.occurred_on else "",
+            entry.points,
+        )
+    return (
+        entry.rank,
+        entry.number,
+        entry.public_name,
+        entry.group_name or "",
+        entry.points,
+        entry.balance,
+        entry.tier_name,
+        entry.reason,
+    )
+
+
 def _write_section(wb, board: NoticeBoard, section: HonourList, name: str, qr_png) -> None:
     ws = wb.create_sheet(name)
     looks = style.Looks(ws, section.side)
-    width = len(COLUMNS)
-    headers = [str(c) for c in COLUMNS]
+    headers = _columns(board, section)
+    width = len(headers)
     style.set_widths(
         ws,
         style.fit_widths(
             headers,
             (
-                (r.rank, r.number, r.public_name, r.group_name, "", "", r.tier_name, r.reason)
+                (r.rank, r.public_name, r.item_title, "2026年12月31日", "")
+                if section.of_entries
+                else (r.rank, r.number, r.public_name, r.group_name, "", "", r.tier_name, r.reason)
                 for r in section.rows
             ),
             minimum=8,
@@ -116,34 +161,27 @@ def _write_section(wb, board: NoticeBoard, section: HonourList, name: str, qr_pn
         style.merge(ws, index, width)
     ws.append(row(ws, headers, looks.header))
 
-    body = (
-        looks.centre,
-        looks.centre,
-        looks.centre,
-        looks.centre,
-        looks.number,
-        looks.number,
-        looks.centre,
-        looks.left,
-    )
+    if section.of_entries:
+        body = (looks.centre, looks.centre, looks.left, looks.centre, looks.number)
+    else:
+        body = (
+            looks.centre,
+            looks.centre,
+            looks.centre,
+            looks.centre,
+            looks.number,
+            looks.number,
+            looks.centre,
+            looks.left,
+        )
     table = Table(ws, body)
     for entry in section.rows:
-        table.append(
-            (
-                entry.rank,
-                entry.number,
-                entry.public_name,
-                entry.group_name or "",
-                entry.points,
-                entry.balance,
-                entry.tier_name,
-                entry.reason,
-            )
-        )
+        table.append(_cells(section, entry))
     last = HEADER_ROW + len(section.rows)
     if not section.rows:
         last += 1
-        ws.append(row(ws, [_("本季度无")] + [None] * (width - 1), looks.centre))
+        nobody = str(NOBODY[board.lists.period.kind])
+        ws.append(row(ws, [nobody] + [None] * (width - 1), looks.centre))
         style.merge(ws, last, width)
 
     ws.append([])

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access
+from .. import access, ledger
 from ..exports import ExportRequestError, household_by_number, parse_period
 from ..localtime import app_now, app_today
 from ..periods import Period, quarter_of
@@ -25,9 +25,11 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 @role_required(STAFF)
 def index():
     today = app_today()
+    kind = ledger.list_period_kind(current_village())
     return render_template(
         "exports/index.html",
         quarter=quarter_of(today).code,
+        list_period=Period.of(kind, today).code,
         month=Period.of("month", today).code,
         year=today.year,
     )
@@ -37,8 +39,10 @@ def index():
 @role_required(STAFF)
 def notice_board():
     village = current_village()
+    # The lists' period ([honours] period; ?quarter= is what the form always sent).
+    text = request.args.get("period") or request.args.get("quarter", "")
     try:
-        period = parse_period(request.args.get("quarter", ""), ("quarter",))
+        period = parse_period(text, (ledger.list_period_kind(village),))
     except ExportRequestError as exc:
         return _refused(exc)
     board = from_ledger.draft_notice_board(village, period, today=app_today())

@@ -159,7 +159,8 @@ def standings_page():
 def quarters():
     village = current_village()
     today = app_today()
-    states = lookup.quarter_states(village, [today.year - 1, today.year], today)
+    kind = ledger.list_period_kind(village)
+    states = lookup.quarter_states(village, [today.year - 1, today.year], today, kind)
     return render_template(
         "ledger/quarters.html",
         states=list(reversed(states)),
@@ -168,12 +169,14 @@ def quarters():
     )
 
 
-def _quarter(code: str) -> Period:
+def _quarter(code: str, any_kind: bool = False) -> Period:
+    """The period of the URL: of the lists' kind ([honours] period), or of any kind to reopen
+    one closed before the rulebook changed it."""
     try:
         period = Period.parse(code)
     except PeriodError:
         abort(404)
-    if period.kind != "quarter":
+    if not any_kind and period.kind != ledger.list_period_kind(current_village()):
         abort(404)
     return period
 
@@ -194,7 +197,9 @@ def close_quarter(code: str):
             flash(str(exc), "error")
         else:
             flash(
-                _("%(quarter)s 已结账；这个季度不能再记分、审核或冲正。", quarter=period.code),
+                _("%(quarter)s 已结账；这个季度不能再记分、审核或冲正。", quarter=period.code)
+                if period.kind == "quarter"
+                else _("%(quarter)s 已结账；这一期不能再记分、审核或冲正。", quarter=period.code),
                 "success",
             )
         return redirect(url_for("ledger.quarters"))
@@ -205,7 +210,7 @@ def close_quarter(code: str):
 @role_required(ADMINS)
 def reopen_quarter(code: str):
     village = current_village()
-    period = _quarter(code)
+    period = _quarter(code, any_kind=True)
     form = ReopenForm()
     if not form.validate_on_submit():
         for error in form.reason.errors:

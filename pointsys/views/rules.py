@@ -13,7 +13,9 @@ from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import (
     changes,
     limits_text,
+    honours_texts,
     plaque_text,
+    publicity_text,
     points_text,
     precision_text,
 )
@@ -66,4 +68,6 @@ def show(village_code: str):
         changes=changes(rulebook),
         precision=precision_text(rulebook, language),
         plaque=plaque_text(rulebook, language),
+        honours=honours_texts(rulebook, language),
+        publicity=publicity_text(rulebook, language),
     )
