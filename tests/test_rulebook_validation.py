@@ -53,6 +53,9 @@ EXPECTED = {
     "effective_before_rulebook": [
         "rules/tests/invalid/effective_before_rulebook.toml:17:1: categories[0].items[0].effective: 生效日期 2025-12-31 早于细则的生效日期 2026-01-01；请改为 2026-01-01 或更晚。",
     ],
+    "honours_period_unknown": [
+        "rules/tests/invalid/honours_period_unknown.toml:9:1: honours.period: 未知的取值 “quartely”。可用的有：month, two_months, quarter, half_year, year。",
+    ],
     "many_problems": [
         "rules/tests/invalid/many_problems.toml:16:1: categories[0].items[0].points: 积分最多一位小数，“0.25” 不行；请改为如 0.5 这样的值。",
         "rules/tests/invalid/many_problems.toml:17:1: categories[0].items[0].tittle: 未知的键 “tittle”。您是不是要写 “title”？",
@@ -90,6 +93,20 @@ EXPECTED = {
     "precision_whole_points": [
         "rules/tests/invalid/precision_whole_points.toml:17:1: categories[0].items[0].points: 积分须为整数（本细则 precision = 0），“0.5” 不行；请改为如 1 这样的值。",
     ],
+    "publicity_bad_values": [
+        "rules/tests/invalid/publicity_bad_values.toml:9:1: publicity.days: 应为正整数，现在是 “0”。",
+        "rules/tests/invalid/publicity_bad_values.toml:10:1: publicity.objection_days: objection_days = 90 太长；最多 60 天。",
+        "rules/tests/invalid/publicity_bad_values.toml:12:25: publicity.holidays[1]: 应为日期（如 2026-01-01），现在是 “国庆”。",
+        "rules/tests/invalid/publicity_bad_values.toml:13:13: publicity.workdays[0]: 2026-09-28 本来就是工作日；workdays 只写调休上班的周六、周日。",
+        "rules/tests/invalid/publicity_bad_values.toml:13:25: publicity.workdays[1]: 2026-10-01 同时写在 holidays 和 workdays 里；请只写在一处。",
+    ],
+    "publicity_holidays_without_working_days": [
+        "rules/tests/invalid/publicity_holidays_without_working_days.toml:10:1: publicity.holidays: holidays 只在按工作日计算（working_days = true）时才用得上；请删去或改为按工作日。",
+        "rules/tests/invalid/publicity_holidays_without_working_days.toml:11:1: publicity.workdays: workdays 只在按工作日计算（working_days = true）时才用得上；请删去或改为按工作日。",
+    ],
+    "publicity_missing_days": [
+        "rules/tests/invalid/publicity_missing_days.toml:8:1: publicity.days: 缺少必填的键 “days”，请补上。",
+    ],
     "range_min_above_max": [
         "rules/tests/invalid/range_min_above_max.toml:16:11: categories[0].items[0].range.min: 最小值 -2 大于最大值 -10；请对调或改正。",
     ],
@@ -124,8 +141,21 @@ EXPECTED = {
     "thresholds_out_of_order": [
         "rules/tests/invalid/thresholds_out_of_order.toml:17:42: categories[0].items[0].thresholds[1].at: 第 2 个门槛 10 不大于上一个 20；门槛须从小到大排列。",
     ],
+    "tier_latest_bad": [
+        'rules/tests/invalid/tier_latest_bad.toml:13:1: honours.tiers[0].latest: latest（最近的扣分记录）只能用于黑榜（side = "black"）。',
+        "rules/tests/invalid/tier_latest_bad.toml:14:1: honours.tiers[0].min: 写了 latest 的榜列的是最近的扣分记录，不按户划定，不能再写 min。",
+        "rules/tests/invalid/tier_latest_bad.toml:15:1: honours.tiers[0].top: 写了 latest 的榜列的是最近的扣分记录，不按户划定，不能再写 top。",
+        "rules/tests/invalid/tier_latest_bad.toml:16:1: honours.tiers[0].veto: 写了 latest 的榜列的是最近的扣分记录，不按户划定，不能再写 veto。",
+        "rules/tests/invalid/tier_latest_bad.toml:17:1: honours.tiers[0].names: 未知的取值 “nick”。可用的有：group, masked, full。",
+        "rules/tests/invalid/tier_latest_bad.toml:24:1: honours.tiers[1].names: 榜里的 names 只用于最近扣分记录的榜（写了 latest 的榜）；各榜的姓名显示方式请写在 [honours] 的 names 里。",
+        "rules/tests/invalid/tier_latest_bad.toml:26:1: honours.tiers[2]: 这个榜没有写怎样划定：请写 min/below（分数）或 top、top_percent、bottom、bottom_percent 之一（也可名次加分数），或写 latest（最近的扣分记录）。",
+        "rules/tests/invalid/tier_latest_bad.toml:30:1: honours.tiers[2].latest: 应为正整数，现在是 “0”。",
+    ],
     "tier_min_not_below": [
         "rules/tests/invalid/tier_min_not_below.toml:13:1: honours.tiers[0].min: min 0 须小于 below -10。",
+    ],
+    "tier_no_rule": [
+        "rules/tests/invalid/tier_no_rule.toml:9:1: honours.tiers[0]: 这个榜没有写怎样划定：请写 min/below（分数）或 top、top_percent、bottom、bottom_percent 之一（也可名次加分数），或写 latest（最近的扣分记录）。",
     ],
     "tier_overlap": [
         "rules/tests/invalid/tier_overlap.toml:16:1: honours.tiers[1]: 榜 “黄榜” 与 “红榜” 重叠；请调整分数区间或名次，使一户只落在一个榜。",
@@ -134,7 +164,7 @@ EXPECTED = {
         "rules/tests/invalid/tier_percent_out_of_range.toml:13:1: honours.tiers[0].top_percent: 百分比 120 须在 0 到 100 之间。",
     ],
     "tier_two_rules": [
-        "rules/tests/invalid/tier_two_rules.toml:9:1: honours.tiers[0]: 每个榜须且只能按一种方式划定：min/below（分数）、top、top_percent、bottom、bottom_percent 之一。",
+        "rules/tests/invalid/tier_two_rules.toml:15:1: honours.tiers[0].bottom: 一个榜只能写一种名次划定：top, bottom 只能留一个（名次可以再加 min/below 限定分数，两者都满足才上榜）。",
     ],
     "tier_veto_on_red": [
         'rules/tests/invalid/tier_veto_on_red.toml:14:1: honours.tiers[0].veto: veto = true 只能用于黑榜（side = "black"）。',

@@ -12,12 +12,12 @@ from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import (
     changes,
-    limits_text,
     honours_texts,
+    limits_text,
     plaque_text,
-    publicity_text,
     points_text,
     precision_text,
+    publicity_text,
 )
 from ..rules_store import in_force
 

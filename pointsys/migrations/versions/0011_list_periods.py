@@ -43,6 +43,19 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
+def _foreign_keys(state: str) -> None:
+    """PRAGMA foreign_keys outside any transaction, where SQLite honours it. autocommit_block
+    commits the migration's work so far, but pointsys.database begins every SQLAlchemy
+    transaction with an explicit BEGIN (its write lock), the block's own included: that one is
+    committed here too before the pragma, and the block begins the next transaction after it."""
+    with op.get_context().autocommit_block():
+        op.execute("COMMIT")
+        op.execute(f"PRAGMA foreign_keys={state}")
+    value = op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    if value != (0 if state == "OFF" else 1):
+        raise RuntimeError(f"SQLite kept foreign_keys = {value}")
+
+
 def _begin_rebuild():
     """SQLite rebuilds a table to change a constraint (create, copy, drop, rename); dropping
     publication, which publication_row and objection refer to, needs foreign keys off — a
@@ -51,8 +64,7 @@ def _begin_rebuild():
     they are dropped (PostgreSQL: disabled) here and restored by _end_rebuild."""
     if _sqlite():
         # Commits the migration's transaction so far and begins the next one after the pragma.
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=OFF")
+        _foreign_keys("OFF")
         for table in IMMUTABLE:
             for action in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
@@ -69,8 +81,7 @@ def _end_rebuild():
         problems = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign keys broken by migration 0011: {problems[:5]}")
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
+        _foreign_keys("ON")
     else:
         for table in IMMUTABLE:
             op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_immutable")
