@@ -271,7 +271,17 @@ def test_demo_rulebook_is_complete_and_uses_every_feature():
     assert len(rulebook.items) >= 60 and len(rulebook.categories) >= 8
     versions = [v for item in rulebook.items.values() for v in item.versions]
     kinds = {v.scoring.kind for v in versions}
-    assert kinds == {"points", "range", "per_unit", "bands", "thresholds", "per_member"}
+    assert kinds == {
+        "points",
+        "range",
+        "per_unit",
+        "bands",
+        "thresholds",
+        "per_member",
+        "levels",
+        "value_bands",
+    }
+    assert any(v.scoring.period == "ever" and v.scoring.quantity_from for v in versions)
     assert {p for v in versions for p, _ in v.caps} == {"month", "quarter", "year"}
     assert any(v.max_per_entry for v in versions) and rulebook.shared_caps
     assert {v.once_per for v in versions} >= {"quarter", "year"}
