@@ -240,7 +240,7 @@ def reverse(entry_id: int):
             db.session.rollback()
             errors.append(str(exc))
         else:
-            (reversal,) = result.entries
+            reversal = result.entries[0]  # then the reversals of its companions, if any
             flash(
                 _(
                     "已冲正记录 #%(id)s：冲正记录 #%(new)s，%(points)s 分。",
