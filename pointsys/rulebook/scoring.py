@@ -92,6 +92,8 @@ class Refusal:
             params["period"] = translate(PERIOD_NAMES[params["period"]], language)
         if "places" in params:
             params["places"] = translate(PLACES_WORDS[params["places"]], language)
+        if "levels" in params:
+            params["levels"] = ("、" if language.startswith("zh") else ", ").join(params["levels"])
         return translate(REFUSALS[self.code], language, **params)
 
 
