@@ -32,7 +32,7 @@ def refusal_of(v, draft) -> str:
     with pytest.raises(SubmissionRefused) as caught:
         record(v, draft, key="refused")
     db.session.rollback()
-    ((index, problem),) = caught.value.problems
+    ((_, problem),) = caught.value.problems
     return str(problem)
 
 
