@@ -44,6 +44,13 @@ def declare(
     if len(note) > MAX_NOTE:
         raise PointsError(N_("说明太长了，请不超过 %(max)s 个字。"), max=MAX_NOTE)
     allowed = {v.code for v in declarable_items(household, on)}
+    version = rules_store.in_force(household.village.code).rulebook.item_on(item, on)
+    if version is not None and version.scoring.quantity_from:
+        raise PointsError(
+            N_("事项 %(item)s 按 %(source)s 的记录自动累计，不能申报；请申报 %(source)s。"),
+            item=item,
+            source=version.scoring.quantity_from,
+        )
     if item not in allowed:
         raise PointsError(N_("事项 %(item)s 不能由农户申报；扣分事项由村里记录。"), item=item)
     result = ledger.record(

@@ -490,7 +490,8 @@ def test_an_item_fed_by_another_is_not_offered_on_a_sheet(village):
     with pytest.raises(ScoreSheetError) as caught:
         score_sheet.generate(village.village, village.group, ["PUB-09"], DAY, today=TODAY)
     assert str(caught.value) == (
-        "事项 PUB-09 按 PUB-01 的记录自动累计，不能放进评分表；请选 PUB-01，达到门槛时系统自动加分。"
+        "事项 PUB-09 按 PUB-01 的记录自动累计，不能放进评分表；"
+        "请选 PUB-01，达到门槛时系统自动加分。"
     )
     offered = {
         code for _, items in score_sheet.choosable_items(village.village, DAY) for code, _ in items
