@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "entry_approved": _l("审核通过"),
     "entry_rejected": _l("驳回"),
     "entry_reversed": _l("冲正"),
+    "entry_accumulated": _l("自动累计加分"),
     "quarter_closed": _l("季度结账"),
     "quarter_reopened": _l("季度重新开账"),
     "photo_attached": _l("添加照片"),

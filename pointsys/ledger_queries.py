@@ -75,6 +75,7 @@ def approved_entries_of(sources: list[tuple[int, date | None]], start: date, end
             Entry.points,
             Entry.note,
             Household.number,
+            Entry.level,
         )
         .join(Household, Household.id == Entry.household_id)
         .where(

@@ -485,6 +485,10 @@ class Entry(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(100))  # the level chosen (levels items)
+    # A companion: posted with this source entry for an item accumulating its quantity
+    # (quantity_from); reversing the source reverses it, in the same transaction.
+    source_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id"), index=True)
 
     household: Mapped[Household] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -494,6 +498,12 @@ class Entry(db.Model):
     )
     reversed_by: Mapped[Entry | None] = relationship(
         foreign_keys=[reverses_id], back_populates="reverses", uselist=False
+    )
+    source_entry: Mapped[Entry | None] = relationship(
+        remote_side=[id], foreign_keys=[source_entry_id], back_populates="companions"
+    )
+    companions: Mapped[list[Entry]] = relationship(
+        foreign_keys=[source_entry_id], back_populates="source_entry", order_by="Entry.id"
     )
 
     @property

@@ -39,3 +39,16 @@ def test_declarations_are_for_awards_with_a_note(village):
     assert str(long_note.value) == "说明太长了，请不超过 500 个字。"
     codes = {v.code for v in declarations.declarable_items(h, TODAY)}
     assert "FIL-02" in codes and "ENV-05" not in codes and "FIL-06" not in codes
+
+
+def test_a_resident_declares_a_level_and_cannot_declare_an_accumulated_item(village):
+    h = village.households[0]
+    codes = {v.code for v in declarations.declarable_items(h, date(2026, 11, 2))}
+    assert "CIV-08" in codes and "PUB-01" in codes and "PUB-09" not in codes
+    (entry,) = declarations.declare(
+        h, "CIV-08", date(2026, 11, 2), "获评县级文明家庭", key="d1", level="县级", today=TODAY
+    ).entries
+    assert (entry.level, entry.requested, entry.status) == ("县级", 10, "pending")
+    with pytest.raises(PointsError) as caught:
+        declarations.declare(h, "PUB-09", date(2026, 11, 2), "累计志愿", key="d2", today=TODAY)
+    assert str(caught.value) == "事项 PUB-09 按 PUB-01 的记录自动累计，不能申报；请申报 PUB-01。"

@@ -131,6 +131,9 @@ APPROVED_EDITS = [
     "kind = 'reversal', reverses_id = id",
     "reviewed_by_id = NULL",
     "note = 'edited'",
+    # Added by migration 0012: a level and a companion's link are as fixed as the item code.
+    "level = '国家级'",
+    "source_entry_id = id",
 ]
 
 
@@ -164,6 +167,11 @@ def test_a_pending_entry_is_approved_with_its_points_exactly_once(ledger_db):
     # A pending entry's content is as fixed as a posted one's.
     raw.refused(f"UPDATE entry SET requested = 5000 WHERE id = {pending}")
     raw.refused(f"UPDATE entry SET note = 'x' WHERE id = {pending}")
+    raw.refused(f"UPDATE entry SET level = '省级' WHERE id = {pending}")
+    raw.refused(
+        f"UPDATE entry SET status = 'approved', points = 50, source_entry_id = {ids['approved']}"
+        f" WHERE id = {pending}"
+    )
     # Approval must grant points (a check constraint), and may not change the content with it.
     raw.refused(f"UPDATE entry SET status = 'approved' WHERE id = {pending}", "approved_has_points")
     raw.refused(

@@ -12,12 +12,15 @@ from pointsys.rulebook import (
     Claim,
     PriorEntry,
     evaluate,
+    fed_decisions,
     load,
+    needs_history,
     public_name,
     star_level,
     tier_for,
 )
 from pointsys.rulebook.model import HonourPolicy, Tier
+from pointsys.rulebook.scoring import value_band
 
 DEMO = Path(__file__).resolve().parent.parent / "rules" / "demo.toml"
 
@@ -175,3 +178,58 @@ def test_names_on_public_lists(rulebook):
     assert public_name(rulebook.honours, "李四") == "李*"
     assert public_name(rulebook.honours, "欧阳娜娜") == "欧**娜"
     assert public_name(HonourPolicy(names="full"), "张三明") == "张三明"
+
+
+# Item shapes (issue 14 C).
+
+
+def test_a_levels_item_scores_the_level_chosen(rulebook):
+    on = date(2026, 5, 1)
+    assert evaluate(rulebook, Claim("CIV-08", on, level="国家级"), []).granted == 100
+    refused = evaluate(rulebook, Claim("CIV-08", on), [])
+    assert refused.refusal.code == "level_required"
+    assert refused.refusal.text("en") == (
+        "Item CIV-08 needs a level: one of 国家级 +100, 省级 +50, 市级 +20, 县级 +10, 镇级 +5, "
+        "村级 +3."
+    )
+    assert evaluate(rulebook, Claim("CIV-08", on, level="乡级"), []).refusal.code == (
+        "unknown_level"
+    )
+
+
+def test_value_bands_are_flat_and_meet_at_the_precision(rulebook):
+    on = date(2026, 6, 1)
+    granted = [
+        evaluate(rulebook, Claim("PUB-08", on, D(value)), []).granted
+        for value in ("1", "1000", "1000.1", "5000", "5000.1", "999999")
+    ]
+    assert granted == [1, 1, 3, 3, 5, 5]
+    refused = evaluate(rulebook, Claim("PUB-08", on, D("0.5")), []).refusal
+    assert refused.text() == "事项 PUB-08 的数额 0.5元 低于最低一档的 1元，不能记分；请核对数额。"
+    # A value finer than the bands' precision is placed after rounding it, 四舍五入.
+    assert value_band(rulebook.items["PUB-08"].latest.scoring, D("1000.04"), 1).points == 1
+    assert value_band(rulebook.items["PUB-08"].latest.scoring, D("1000.05"), 1).points == 3
+
+
+def test_per_member_refuses_more_people_than_members(rulebook):
+    on = date(2026, 5, 1)
+    assert evaluate(rulebook, Claim("PUB-05", on, D(4), members=4), []).granted == 4
+    refused = evaluate(rulebook, Claim("PUB-05", on, D(5), members=4), []).refusal
+    assert refused.code == "too_many_members"
+    assert evaluate(rulebook, Claim("PUB-05", on, D(5)), []).granted == 5  # count not known
+
+
+def test_an_item_fed_by_another_accumulates_its_quantity_since_joining(rulebook):
+    source = Claim("PUB-01", date(2028, 5, 1), D(20))
+    before = [PriorEntry("PUB-01", date(2026, 2, 1), D(4), D(40))]
+    (milestone,) = fed_decisions(rulebook, source, before)
+    assert (milestone.item, milestone.granted) == ("PUB-09", 5)
+    assert fed_decisions(rulebook, Claim("PUB-01", date(2028, 5, 1), D(5)), before) == []
+    # Its own companions are not what accumulates: 60 hours recorded, the 50 mark passed.
+    passed = [*before, PriorEntry("PUB-01", date(2027, 1, 1), D(4), D(20))]
+    passed.append(PriorEntry("PUB-09", date(2027, 1, 1), D(5), D(20)))
+    assert fed_decisions(rulebook, Claim("PUB-01", date(2028, 5, 1), D(30)), passed) == []
+    direct = evaluate(rulebook, Claim("PUB-09", date(2028, 5, 1), D(60)), [])
+    assert direct.refusal.code == "fed_item"
+    assert needs_history(rulebook, "PUB-01", date(2026, 5, 1))
+    assert not needs_history(rulebook, "ENV-01", date(2026, 5, 1))

@@ -70,7 +70,7 @@ EXPECTED = {
         "rules/tests/invalid/missing_key.toml:12:1: categories[0].items[0].article: 缺少必填的键 “article”，请补上。",
     ],
     "no_scoring": [
-        "rules/tests/invalid/no_scoring.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member 之一），现在有 0 种。",
+        "rules/tests/invalid/no_scoring.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member, levels, value_bands 之一），现在有 0 种。",
     ],
     "not_utf8": [
         "rules/tests/invalid/not_utf8.toml: 文件不是 UTF-8 编码（第 44 字节）；请另存为 UTF-8。",
@@ -173,7 +173,7 @@ EXPECTED = {
         "rules/tests/invalid/two_decimals.toml:16:1: categories[0].items[0].points: 积分最多一位小数，“0.25” 不行；请改为如 0.5 这样的值。",
     ],
     "two_scorings": [
-        "rules/tests/invalid/two_scorings.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member 之一），现在有 2 种。",
+        "rules/tests/invalid/two_scorings.toml:12:1: categories[0].items[0]: 每个版本须有且只有一种计分方式（points, range, per_unit, bands, thresholds, per_member, levels, value_bands 之一），现在有 2 种。",
     ],
     "unknown_key": [
         "rules/tests/invalid/unknown_key.toml:17:1: categories[0].items[0].tittle: 未知的键 “tittle”。您是不是要写 “title”？",
@@ -208,6 +208,56 @@ EXPECTED = {
     ],
     "zero_points": [
         "rules/tests/invalid/zero_points.toml:16:1: categories[0].items[0].points: 分值不能为 0；不计分的事项请删去（只起一票否决作用的事项可以写 points = 0，并写明 veto）。",
+    ],
+    # Item shapes (issue 14): levels, value bands, accumulation since joining, quantity_from.
+    "levels_duplicate_name": [
+        "rules/tests/invalid/levels_duplicate_name.toml:18:5: categories[0].items[0].levels[1].name: 级别 “省级” 写了两次；每个级别只写一次。",
+    ],
+    "levels_zero_points": [
+        "rules/tests/invalid/levels_zero_points.toml:16:58: categories[0].items[0].levels[1].points: 级别 “村级” 的分值不能为 0；不计分的级别请删去。",
+    ],
+    "levels_empty": [
+        "rules/tests/invalid/levels_empty.toml:16:1: categories[0].items[0].levels: 至少需要一个级别。",
+    ],
+    "value_bands_gap": [
+        "rules/tests/invalid/value_bands_gap.toml:19:5: categories[0].items[0].value_bands[1].min: 第 2 档从 1001 开始，上一档到 1000 为止，中间的数额没有着落；应从 1000.1 开始（精度 0.1）。",
+    ],
+    "value_bands_overlap": [
+        "rules/tests/invalid/value_bands_overlap.toml:19:5: categories[0].items[0].value_bands[1].min: 第 2 档从 900 开始，上一档到 1000 为止，两档重叠；应从 1000.1 开始（精度 0.1）。",
+    ],
+    "value_bands_open_not_last": [
+        "rules/tests/invalid/value_bands_open_not_last.toml:18:3: categories[0].items[0].value_bands[0]: 只有最后一档可以不写 max；第 1 档请写上 max。",
+    ],
+    "value_bands_zero_points": [
+        "rules/tests/invalid/value_bands_zero_points.toml:17:38: categories[0].items[0].value_bands[0].points: 第 1 档的分值不能为 0；得不到分的数额不用写成一档。",
+    ],
+    "value_bands_max_below_min": [
+        "rules/tests/invalid/value_bands_max_below_min.toml:17:29: categories[0].items[0].value_bands[0].max: 第 1 档的 max 10 小于 min 100；请对调或改正。",
+    ],
+    "value_bands_too_fine": [
+        "rules/tests/invalid/value_bands_too_fine.toml:17:18: categories[0].items[0].value_bands[0].min: 第 1 档的 min 0.05 比本细则的精度更细；各档的界限须是 0.1 的整数倍。",
+    ],
+    "value_bands_start_at_zero": [
+        "rules/tests/invalid/value_bands_start_at_zero.toml:17:18: categories[0].items[0].value_bands[0].min: 第 1 档的 min 0 须大于 0：数量为 0 的记录不计分。",
+    ],
+    "threshold_period_unknown": [
+        "rules/tests/invalid/threshold_period_unknown.toml:17:1: categories[0].items[0].threshold_period: 未知的取值 “forever”。可用的有：month, two_months, quarter, half_year, year, ever。",
+    ],
+    "quantity_from_not_thresholds": [
+        "rules/tests/invalid/quantity_from_not_thresholds.toml:25:1: categories[0].items[1].quantity_from: quantity_from 只能用于按累计门槛计分（thresholds）的事项；这个事项是 per_unit，请删去 quantity_from。",
+    ],
+    "quantity_from_unknown_item": [
+        "rules/tests/invalid/quantity_from_unknown_item.toml:25:1: categories[0].items[1].quantity_from: 未知的事项编码 “A-1”。您是不是要写 “A-01”？",
+    ],
+    "quantity_from_self": [
+        "rules/tests/invalid/quantity_from_self.toml:25:1: categories[0].items[1].quantity_from: quantity_from 不能写事项自己（A-02）；请写来源事项的编码。",
+    ],
+    "quantity_from_chain": [
+        "rules/tests/invalid/quantity_from_chain.toml:25:1: categories[0].items[1].quantity_from: 事项 A-03 本身也是按 quantity_from 自动累计的，不能再作来源；请写它的来源事项 A-02。",
+        "rules/tests/invalid/quantity_from_chain.toml:33:1: categories[0].items[2].quantity_from: 事项 A-02 本身也是按 quantity_from 自动累计的，不能再作来源；请写它的来源事项 A-03。",
+    ],
+    "quantity_from_no_quantity": [
+        "rules/tests/invalid/quantity_from_no_quantity.toml:24:1: categories[0].items[1].quantity_from: 事项 A-01 按 points 计分，记录里没有数量，不能作来源；quantity_from 须写按数量计分（per_unit, bands, thresholds, value_bands）的事项。",
     ],
 }
 
@@ -251,7 +301,17 @@ def test_demo_rulebook_is_complete_and_uses_every_feature():
     assert len(rulebook.items) >= 60 and len(rulebook.categories) >= 8
     versions = [v for item in rulebook.items.values() for v in item.versions]
     kinds = {v.scoring.kind for v in versions}
-    assert kinds == {"points", "range", "per_unit", "bands", "thresholds", "per_member"}
+    assert kinds == {
+        "points",
+        "range",
+        "per_unit",
+        "bands",
+        "thresholds",
+        "per_member",
+        "levels",
+        "value_bands",
+    }
+    assert any(v.scoring.period == "ever" and v.scoring.quantity_from for v in versions)
     assert {p for v in versions for p, _ in v.caps} == {"month", "quarter", "year"}
     assert any(v.max_per_entry for v in versions) and rulebook.shared_caps
     assert {v.once_per for v in versions} >= {"quarter", "year"}

@@ -25,7 +25,7 @@ def _run(app, *args):
 def test_check_the_demo_rulebook(app):
     result = _run(app, "check", DEMO)
     assert result.exit_code == 0, result.output
-    assert result.output == f"{DEMO}：没有问题（64 个事项，9 个类别）。\n"
+    assert result.output == f"{DEMO}：没有问题（67 个事项，9 个类别）。\n"
 
 
 def test_check_with_no_path_checks_every_rulebook_in_rules(app):

@@ -457,3 +457,43 @@ def test_a_sheet_made_in_english_is_read_in_chinese_and_problems_speak_english(v
         ]
     wb.active["D3"] = 2
     assert parse(village, wb).problems == []  # checked against the headers it was made with
+
+
+def test_a_levels_column_takes_the_level_name_and_a_wrong_name_is_placed_at_its_cell(village):
+    wb = blank(village, ("CIV-08", "PUB-08"))
+    ws = wb.active
+    assert ws["C2"].value == (
+        "CIV-08 获得各级表彰（填级别：国家级+100/省级+50/市级+20/县级+10/镇级+5/村级+3）"
+    )
+    assert ws["D2"].value == (
+        "PUB-08 拾金不昧（按价值分档 1–1000+1/1000.1–5000+3/≥5000.1+5，填元数）"
+    )
+    ws["C3"], ws["C4"], ws["D4"] = "省级", "乡级", 1200
+    with pytest.raises(ScoreSheetRefused) as caught:
+        record(village, wb)
+    assert [str(p) for p in caught.value.problems] == [
+        "第 4 行（户号 002）“CIV-08 获得各级表彰”列（C4）：事项 CIV-08 没有 “乡级” 这个级别，"
+        "可选的有：国家级 +100、省级 +50、市级 +20、县级 +10、镇级 +5、村级 +3。"
+    ]
+    ws["C4"] = " 村级 "
+    outcome = record(village, wb)
+    assert [(line.item, line.quantity, line.requested) for line in outcome.lines] == [
+        ("CIV-08 获得各级表彰", "省级", Decimal(50)),
+        ("CIV-08 获得各级表彰", "村级", Decimal(3)),
+        ("PUB-08 拾金不昧", "1200", Decimal(3)),
+    ]
+    entries = db.session.execute(db.select(Entry).order_by(Entry.id)).scalars().all()
+    assert [e.level for e in entries] == ["省级", "村级", None]
+
+
+def test_an_item_fed_by_another_is_not_offered_on_a_sheet(village):
+    with pytest.raises(ScoreSheetError) as caught:
+        score_sheet.generate(village.village, village.group, ["PUB-09"], DAY, today=TODAY)
+    assert str(caught.value) == (
+        "事项 PUB-09 按 PUB-01 的记录自动累计，不能放进评分表；"
+        "请选 PUB-01，达到门槛时系统自动加分。"
+    )
+    offered = {
+        code for _, items in score_sheet.choosable_items(village.village, DAY) for code, _ in items
+    }
+    assert "PUB-01" in offered and "PUB-09" not in offered

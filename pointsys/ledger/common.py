@@ -55,11 +55,14 @@ class Draft:
     quantity: Decimal | None = None  # hours, yuan, members, or a range item's chosen points
     member_ids: tuple[int, ...] = ()
     note: str | None = None
+    level: str | None = None  # the level chosen for a levels item (国家级 …)
 
     def canonical(self) -> list[object]:
         quantity = None if self.quantity is None else str(self.quantity.normalize())
         members = sorted(self.member_ids)
-        return [self.household_id, self.item, self.on.isoformat(), quantity, members, self.note]
+        content = [self.household_id, self.item, self.on.isoformat(), quantity, members, self.note]
+        # Only when set: submissions made before levels existed keep their digests.
+        return content if self.level is None else [*content, self.level]
 
 
 @dataclass
@@ -124,6 +127,7 @@ def entry_state(entry: Entry) -> dict[str, object]:
         "status": entry.status,
         "kind": entry.kind,
         "reverses": entry.reverses_id,
+        **({"level": entry.level} if entry.level else {}),
     }
 
 

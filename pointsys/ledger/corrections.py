@@ -14,7 +14,7 @@ from ..models import (
     Village,
     utcnow,
 )
-from ..rulebook import Claim, evaluate
+from ..rulebook import evaluate
 from ..rulebook.messages import N_
 from .common import (
     PointsError,
@@ -26,7 +26,7 @@ from .common import (
     open_submission,
 )
 from .quarters import closed_periods
-from .review import live_entries, lock_household
+from .review import claim_of, live_entries, lock_household, prior_years
 
 
 def reverse(
@@ -35,7 +35,9 @@ def reverse(
     """Cancel an approved entry (or a reversal) with a new entry of the opposite points.
 
     The reversal is dated on the original's conduct day, so it lands in the same period and
-    frees the same caps. Replaying the key returns the first reversal. The caller commits.
+    frees the same caps. Companions posted with the entry (quantity_from) are reversed with it,
+    their reversals following the entry's in the result. Replaying the key returns the first
+    reversals. The caller commits.
     """
     reason = (reason or "").strip()
     village = db.session.get(Village, entry.village_id)
@@ -66,12 +68,42 @@ def reverse(
             else N_("%(quarter)s 已结账，不能冲正这一期的记录；请村两委先重新开账。"),
             quarter=period.code,
         )
-    _check_revival(entry)
+    # Companions posted with the entry (items accumulating its quantity) go with it, in this
+    # transaction: reversing a source reverses them, reversing that reversal revives them.
+    for companion in entry.companions:
+        db.session.expire(companion)
+    companions = [c for c in entry.companions if c.reversed_by is None]
+    for revived in (entry, *companions):
+        _check_revival(revived)
     submission = open_submission(village, key, digest, "reversal", actor)
-    reversal = Entry(
+    reversal = _reversal(entry, submission.id, actor, reason, None)
+    db.session.add(reversal)
+    db.session.flush()
+    reversals = [reversal]
+    for companion in companions:
+        reversals.append(_reversal(companion, submission.id, actor, reason, reversal.id))
+        db.session.add(reversals[-1])
+    db.session.flush()
+    for original, made in zip((entry, *companions), reversals, strict=True):
+        audit.record(
+            "entry_reversed",
+            "entry",
+            original.id,
+            actor=actor,
+            before=entry_state(original),
+            after={**entry_state(made), "id": made.id, "reason": reason},
+        )
+    return Recorded(reversals)
+
+
+def _reversal(
+    entry: Entry, submission_id: int, actor: User, reason: str, source_entry_id: int | None
+) -> Entry:
+    """The entry cancelling `entry`: opposite points, same day (same periods, same caps freed)."""
+    return Entry(
         village_id=entry.village_id,
         household_id=entry.household_id,
-        submission_id=submission.id,
+        submission_id=submission_id,
         kind="reversal",
         reverses_id=entry.id,
         rulebook_snapshot_id=entry.rulebook_snapshot_id,
@@ -92,18 +124,9 @@ def reverse(
         reviewed_by_id=actor.id,
         reviewed_at=utcnow(),
         review_note=reason,
+        level=entry.level,
+        source_entry_id=source_entry_id,
     )
-    db.session.add(reversal)
-    db.session.flush()
-    audit.record(
-        "entry_reversed",
-        "entry",
-        entry.id,
-        actor=actor,
-        before=entry_state(entry),
-        after={**entry_state(reversal), "id": reversal.id, "reason": reason},
-    )
-    return Recorded([reversal])
 
 
 def _check_revival(entry: Entry) -> None:
@@ -118,10 +141,11 @@ def _check_revival(entry: Entry) -> None:
         depth, root = depth + 1, db.session.get(Entry, root.reverses_id)
     if depth % 2 == 0:  # reversing cancels the root entry: it frees caps, never uses them
         return
-    year = root.occurred_on.year
     rulebook = rules_store.rulebook_of(db.session.get(RulebookSnapshot, root.rulebook_snapshot_id))
-    prior = live_entries(root.household_id, year - 1, year + 1)
-    decision = evaluate(rulebook, Claim(root.item_code, root.occurred_on, root.quantity), prior)
+    prior = live_entries(root.household_id, *prior_years(rulebook, root))
+    # A companion is scored as it was posted: with the source item's entry.
+    via = root.source_entry.item_code if root.source_entry_id is not None else None
+    decision = evaluate(rulebook, claim_of(root, via=via), prior)
     if decision.refusal is not None or abs(decision.granted) < abs(root.points):
         raise PointsError(
             N_("恢复记录 #%(id)s 的 %(points)s 分会超出该事项本期上限，不能撤销冲正；请新记一条。"),

@@ -10,10 +10,10 @@ from ..models import (
     Entry,
     EntryStatus,
 )
-from ..rulebook import Claim, PriorEntry, Rulebook, evaluate
+from ..rulebook import PriorEntry, Rulebook, evaluate
 from ..rulebook.messages import N_
 from .common import RefusedClaim
-from .review import live_entries, live_entries_of
+from .review import claim_of, live_entries, live_entries_of, prior_years
 
 _LIMIT_NOTICES = {
     "max_per_entry": N_("该事项每次最多计 %(max)s 分，本次计 %(granted)s 分。"),
@@ -76,9 +76,8 @@ def preview(entry: Entry, rulebook: Rulebook, prior: Sequence[PriorEntry] | None
     from flask_babel import gettext
 
     if prior is None:
-        year = entry.occurred_on.year
-        prior = live_entries(entry.household_id, year - 1, year + 1)
-    decision = evaluate(rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior)
+        prior = live_entries(entry.household_id, *prior_years(rulebook, entry))
+    decision = evaluate(rulebook, claim_of(entry), prior)
     if decision.refusal is not None:
         return Preview(None, [gettext(N_("提醒：")) + str(RefusedClaim(decision.refusal))])
     if decision.granted != decision.requested:
@@ -107,7 +106,10 @@ def notices_of(entries: Sequence[Entry], rulebook: Rulebook) -> list[list[str]]:
     prior: dict[int, dict[int, list[PriorEntry]]] = {}  # year → household → its live entries
     for year in sorted({e.occurred_on.year for e in pending}):
         households = sorted({e.household_id for e in pending if e.occurred_on.year == year})
-        prior[year] = live_entries_of(households, year - 1, year + 1)
+        whole = any(
+            prior_years(rulebook, e)[0] is None for e in pending if e.occurred_on.year == year
+        )
+        prior[year] = live_entries_of(households, None if whole else year - 1, year + 1)
     return [
         limit_notices(e, rulebook)
         if e.status == EntryStatus.APPROVED.value

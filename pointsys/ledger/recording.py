@@ -37,7 +37,7 @@ from .common import (
 )
 from .notices import notices_of
 from .quarters import ClosedPeriods, closed_periods
-from .review import approve_now, lock_households
+from .review import approve_now, lock_households, member_counts
 
 
 def record(
@@ -71,8 +71,16 @@ def record(
     lock_households(sorted({d.household_id for d in drafts}))
     households = _households(village, {d.household_id for d in drafts})
     closed = closed_periods(village)
+    members = member_counts(sorted(households))
     for index, draft in enumerate(drafts):
-        problem = _check(draft, households.get(draft.household_id), rulebook, closed, today)
+        problem = _check(
+            draft,
+            households.get(draft.household_id),
+            rulebook,
+            closed,
+            today,
+            members.get(draft.household_id),
+        )
         if problem is not None:
             problems.append((index, problem))
     if problems:
@@ -84,7 +92,7 @@ def record(
     entries = []
     for draft in drafts:
         version = rulebook.item_on(draft.item, draft.on)
-        decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity), [])
+        decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity, draft.level), [])
         entries.append(
             Entry(
                 village_id=village.id,
@@ -100,6 +108,7 @@ def record(
                 quantity=draft.quantity,
                 requested=decision.requested,
                 member_ids=sorted(draft.member_ids) or None,
+                level=draft.level,
                 note=draft.note or None,
                 source=source,
                 status=EntryStatus.PENDING.value,
@@ -163,6 +172,7 @@ def _check(
     rulebook: Rulebook,
     closed: ClosedPeriods,
     today: date,
+    members: int | None = None,
 ) -> PointsError | None:
     """What is wrong with one draft before anything is written, or None."""
     if household is None:
@@ -200,7 +210,9 @@ def _check(
         and draft.quantity != draft.quantity.quantize(ONE_DECIMAL)
     ):
         return PointsError(N_("数量最多一位小数，填的是 %(value)s。"), value=draft.quantity)
-    decision = evaluate(rulebook, Claim(draft.item, draft.on, draft.quantity), [])
+    decision = evaluate(
+        rulebook, Claim(draft.item, draft.on, draft.quantity, draft.level, members), []
+    )
     if decision.refusal is not None:
         return RefusedClaim(decision.refusal)
     if draft.member_ids:

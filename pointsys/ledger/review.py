@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func
+
 from .. import audit, rules_store
 from ..extensions import db
 from ..localtime import app_today
@@ -13,11 +15,12 @@ from ..models import (
     Entry,
     EntryStatus,
     Household,
+    Member,
     RulebookSnapshot,
     User,
     utcnow,
 )
-from ..rulebook import Claim, Decision, PriorEntry, evaluate
+from ..rulebook import Claim, Decision, PriorEntry, evaluate, fed_decisions, needs_history
 from ..rulebook.messages import N_
 from .common import (
     Actor,
@@ -93,19 +96,31 @@ def _approve(
     closed = closed_periods_for(entries)
     prior_of = _live_entries_around(entries, by_household)
     events: list[dict[str, object]] = []
+    companions: list[Entry] = []
 
     def refuse(entry: Entry) -> PointsError | None:
         if auto:
             return None
         return taken.get(entry.id) or reviewable(entry, reviewer, closed)
 
-    for entry, decision, problem in _evaluated(by_household, prior_of, refuse):
+    for entry, decision, problem, fed in _evaluated(by_household, prior_of, refuse):
         if problem is not None:
             result.refused.append((entry, problem))
             continue
         events.append(_post(entry, decision, reviewer, note, auto))
+        companions += [_companion(entry, d) for d in fed]
         result.done.append(entry)
+    db.session.add_all(companions)
     db.session.flush()
+    events += [
+        {
+            "action": "entry_accumulated",
+            "obj_type": "entry",
+            "obj_id": c.id,
+            "after": {**entry_state(c), "limits": c.limits, "source_entry": c.source_entry_id},
+        }
+        for c in companions
+    ]
     audit.record_many(events, actor=reviewer)
     return result
 
@@ -142,7 +157,7 @@ def what_approval_grants(pending: Sequence[Entry]) -> dict[int, Decimal]:
     prior_of = _live_entries_around(pending, by_household)
     return {
         entry.id: Decimal(0) if problem is not None else decision.granted
-        for entry, decision, problem in _evaluated(by_household, prior_of, lambda entry: None)
+        for entry, decision, problem, _ in _evaluated(by_household, prior_of, lambda entry: None)
     }
 
 
@@ -157,38 +172,70 @@ def _live_entries_around(
     entries: Sequence[Entry], by_household: dict[int, list[Entry]]
 ) -> dict[int, list[PriorEntry]]:
     """The households' live entries from the year before the entries' to the year after: every
-    cap and frequency window an entry can fall in."""
+    cap and frequency window an entry can fall in; from their first entry on when an entry's
+    item (or an item it feeds) accumulates since the household joined (threshold_period "ever")."""
     years = {e.occurred_on.year for e in entries}
-    return live_entries_of(sorted(by_household), min(years) - 1, max(years) + 1)
+    whole = any(
+        needs_history(_rulebook(e), e.item_code, e.occurred_on)
+        for e in entries
+        if e.kind == "entry"
+    )
+    return live_entries_of(sorted(by_household), None if whole else min(years) - 1, max(years) + 1)
+
+
+def _rulebook(entry: Entry):
+    return rules_store.rulebook_of(db.session.get(RulebookSnapshot, entry.rulebook_snapshot_id))
+
+
+def claim_of(entry: Entry, members: int | None = None, via: str | None = None) -> Claim:
+    """The claim an entry makes: its item, day, quantity and level (and the household's member
+    count when the caller knows it)."""
+    return Claim(entry.item_code, entry.occurred_on, entry.quantity, entry.level, members, via)
+
+
+def member_counts(household_ids: Sequence[int]) -> dict[int, int]:
+    """How many members each household has now (per_member items may not count more)."""
+    counts = dict.fromkeys(household_ids, 0)
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        rows = db.session.execute(
+            db.select(Member.household_id, func.count())
+            .where(Member.household_id.in_(ids[start : start + 500]))
+            .group_by(Member.household_id)
+        )
+        counts.update({household: count for household, count in rows})
+    return counts
 
 
 def _evaluated(
     by_household: dict[int, list[Entry]],
     prior_of: dict[int, list[PriorEntry]],
     refuse: Callable[[Entry], PointsError | None],
-) -> Iterator[tuple[Entry, Decision | None, PointsError | None]]:
+) -> Iterator[tuple[Entry, Decision | None, PointsError | None, list[Decision]]]:
     """Each household's entries in order of conduct, each evaluated under its own rulebook
     against the live entries before it and those granted earlier in this run: (entry, decision,
-    problem), the problem None when the entry can be posted."""
+    problem, companions), the problem None when the entry can be posted, and the companions the
+    decisions of items accumulating its quantity (quantity_from) that grant points with it."""
+    members = member_counts(sorted(by_household))
     for household_id in sorted(by_household):
         prior = prior_of[household_id]
         for entry in sorted(by_household[household_id], key=lambda e: (e.occurred_on, e.id)):
-            decision = None
+            decision, fed = None, []
             problem = refuse(entry)
             if problem is None:
-                rulebook = rules_store.rulebook_of(
-                    db.session.get(RulebookSnapshot, entry.rulebook_snapshot_id)
-                )
-                decision = evaluate(
-                    rulebook, Claim(entry.item_code, entry.occurred_on, entry.quantity), prior
-                )
+                rulebook = _rulebook(entry)
+                claim = claim_of(entry, members[household_id])
+                decision = evaluate(rulebook, claim, prior)
                 if decision.refusal is not None:
                     problem = RefusedClaim(decision.refusal)
-            yield entry, decision, problem
+                else:
+                    fed = fed_decisions(rulebook, claim, prior)
+            yield entry, decision, problem, fed
             if problem is None:
                 prior.append(
                     PriorEntry(entry.item_code, entry.occurred_on, decision.granted, entry.quantity)
                 )
+                prior += [PriorEntry(d.item, d.on, d.granted, entry.quantity) for d in fed]
 
 
 def _post(
@@ -211,6 +258,36 @@ def _post(
         "before": before,
         "after": {**entry_state(entry), "limits": entry.limits},
     }
+
+
+def _companion(source: Entry, decision: Decision) -> Entry:
+    """The approved entry an item accumulating the source's quantity gets with it: same
+    household, day, quantity and attribution, linked back to the source (posted after _post)."""
+    version = decision.version
+    return Entry(
+        village_id=source.village_id,
+        household_id=source.household_id,
+        submission_id=None,  # not part of what was submitted: a replay returns the source only
+        kind="entry",
+        rulebook_snapshot_id=source.rulebook_snapshot_id,
+        item_code=decision.item,
+        item_version=version.effective,
+        item_title=version.title,
+        article=version.article,
+        occurred_on=source.occurred_on,
+        quantity=source.quantity,
+        requested=decision.requested,
+        points=decision.granted,
+        limits=",".join(decision.limits),
+        veto=",".join(decision.veto),
+        source=source.source,
+        status=EntryStatus.APPROVED.value,
+        created_by_id=source.created_by_id,
+        created_label=source.created_label,
+        reviewed_by_id=source.reviewed_by_id,
+        reviewed_at=source.reviewed_at,
+        source_entry_id=source.id,
+    )
 
 
 def reviewable(
@@ -244,14 +321,22 @@ def lock_households(household_ids: Sequence[int]) -> None:
     lock_rows(Household, household_ids)
 
 
-def live_entries(household_id: int, from_year: int, to_year: int) -> list[PriorEntry]:
-    """The household's approved entries, dated within the years given, that are not cancelled
-    by a reversal (a reversed reversal revives its entry): what caps and frequencies count."""
+def live_entries(household_id: int, from_year: int | None, to_year: int) -> list[PriorEntry]:
+    """The household's approved entries, dated within the years given (from its first entry when
+    from_year is None), that are not cancelled by a reversal (a reversed reversal revives its
+    entry): what caps, frequencies and accumulations count."""
     return live_entries_of([household_id], from_year, to_year)[household_id]
 
 
+def prior_years(rulebook, entry: Entry) -> tuple[int | None, int]:
+    """The years of live entries scoring `entry` needs: around its year, or its whole history."""
+    year = entry.occurred_on.year
+    whole = needs_history(rulebook, entry.item_code, entry.occurred_on)
+    return (None if whole else year - 1), year + 1
+
+
 def live_entries_of(
-    household_ids: Sequence[int], from_year: int, to_year: int
+    household_ids: Sequence[int], from_year: int | None, to_year: int
 ) -> dict[int, list[PriorEntry]]:
     """live_entries() of several households, in one query."""
     live: dict[int, list[PriorEntry]] = {h: [] for h in household_ids}
@@ -270,7 +355,7 @@ def live_entries_of(
             ).where(
                 Entry.household_id.in_(household_ids[start : start + 500]),
                 Entry.status == EntryStatus.APPROVED.value,
-                Entry.occurred_on >= date(from_year, 1, 1),
+                Entry.occurred_on >= date(from_year or 1, 1, 1),
                 Entry.occurred_on < date(to_year + 1, 1, 1),
             )
         ).all()

@@ -12,7 +12,7 @@ from .build import loads
 from .honours import public_name, star_level, tier_for
 from .messages import N_, Problem, RulebookError
 from .model import Item, ItemVersion, Rulebook
-from .scoring import Claim, Decision, PriorEntry, Refusal, evaluate
+from .scoring import Claim, Decision, PriorEntry, Refusal, evaluate, fed_decisions, needs_history
 
 
 def load(path: str | Path) -> Rulebook:
@@ -57,8 +57,10 @@ __all__ = [
     "Rulebook",
     "RulebookError",
     "evaluate",
+    "fed_decisions",
     "load",
     "loads",
+    "needs_history",
     "public_name",
     "star_level",
     "tier_for",

@@ -11,6 +11,7 @@ from .messages import N_, RulebookError
 from .model import (
     PERIODS,
     SCORING_KINDS,
+    THRESHOLD_PERIODS,
     VETO_CONSEQUENCES,
     Category,
     HonourPolicy,
@@ -50,6 +51,7 @@ VERSIONED = (
     *SCORING_KINDS,
     "unit",
     "threshold_period",
+    "quantity_from",
     "cap",
     "max_per_entry",
     "once_per",
@@ -85,6 +87,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
     effective = r.get(head, path, "effective", "date") or date.min
     r.precision = _precision(r, head, path)  # before any points are read: it bounds them all
     items: dict[str, Item] = {}
+    fed: list[tuple[str, str, tuple]] = []  # (item, quantity_from, where it is written)
     first_seen: dict[tuple, tuple] = {}
     veto = policies.veto(r, data.get("veto", {}))
     honours = policies.honours(r, data.get("honours", {}), first_seen)
@@ -102,7 +105,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
             first = isinstance(raw_code, str) and unique(
                 r, first_seen, ("item", raw_code), (*ipath, "code")
             )
-            item = _item(r, raw_item, ipath, code or "", effective, veto, honours)
+            item = _item(r, raw_item, ipath, code or "", effective, veto, honours, fed)
             if item and first:
                 items[item.code] = item
                 codes.append(item.code)
@@ -110,6 +113,7 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
             Category(code or "", r.get(table, cpath, "name", "text") or "", tuple(codes))
         )
     shared = policies.shared_caps(r, data, items, first_seen)
+    checks.quantity_sources(r, items, fed)
     return Rulebook(
         village=r.get(head, path, "village", "text") or "",
         name=r.get(head, path, "name", "text") or "",
@@ -151,6 +155,7 @@ def _item(
     book_effective: date,
     veto: VetoPolicy,
     honours: HonourPolicy,
+    fed: list[tuple[str, str, tuple]],
 ) -> Item | None:
     table = r.table(raw, path, ITEM_KEYS, required=("code", "title", "article"))
     code = r.get(table, path, "code", "text")
@@ -225,6 +230,8 @@ def _item(
             veto=fields.get("veto", ()),
             note=note,
         )
+        if scoring.quantity_from is not None:
+            fed.append((code, scoring.quantity_from, fields["quantity_from"][1]))
         checks.caps_reachable(r, version, vpath)
         checks.veto_usage(r, version, vpath, veto, honours)
         versions.append(version)
@@ -237,7 +244,7 @@ def _version_fields(r: Reader, table: dict, path: tuple, previous: dict | None) 
     """The versioned fields a table sets, laid over the previous version's (a change's base)."""
     fields = dict(previous or {})
     if any(k in table for k in SCORING_KINDS):
-        for key in (*SCORING_KINDS, "unit", "threshold_period"):
+        for key in (*SCORING_KINDS, "unit", "threshold_period", "quantity_from"):
             fields.pop(key, None)  # a new way of scoring replaces the old one entirely
     for key in ("title", "article", "evidence", "unit"):
         if key in table:
@@ -247,7 +254,15 @@ def _version_fields(r: Reader, table: dict, path: tuple, previous: dict | None) 
     for key in ("points", "per_unit", "per_member", "max_per_entry"):
         if key in table:
             fields[key] = r.points(table, path, key)
-    for key in ("range", "bands", "thresholds", "threshold_period"):
+    for key in (
+        "range",
+        "bands",
+        "thresholds",
+        "threshold_period",
+        "quantity_from",
+        "levels",
+        "value_bands",
+    ):
         if key in table:
             fields[key] = (table[key], (*path, key))
     if "cap" in table:
@@ -303,6 +318,16 @@ def _scoring(r: Reader, fields: dict, path: tuple) -> Scoring | None:
         return None
     kind = kinds[0]
     unit = fields.get("unit")
+    if "quantity_from" in fields and kind != "thresholds":
+        r.problem(
+            fields["quantity_from"][1],
+            N_(
+                "quantity_from 只能用于按累计门槛计分（thresholds）的事项；"
+                "这个事项是 {kind}，请删去 quantity_from。"
+            ),
+            kind=kind,
+        )
+        return None
     if kind in ("points", "per_unit", "per_member"):
         value = fields[kind]
         if value is None:
@@ -323,10 +348,18 @@ def _scoring(r: Reader, fields: dict, path: tuple) -> Scoring | None:
         return checks.range_scoring(r, raw, vpath)
     if kind == "bands":
         return checks.band_scoring(r, raw, vpath, unit)
+    if kind == "levels":
+        return checks.level_scoring(r, raw, vpath)
+    if kind == "value_bands":
+        return checks.value_band_scoring(r, raw, vpath, unit)
     period = "year"
     if "threshold_period" in fields:
         praw, ppath = fields["threshold_period"]
         period = r.choice(
-            {"threshold_period": praw}, ppath[:-1], "threshold_period", PERIODS, "year"
+            {"threshold_period": praw}, ppath[:-1], "threshold_period", THRESHOLD_PERIODS, "year"
         )
-    return checks.threshold_scoring(r, raw, vpath, unit, period)
+    source = None
+    if "quantity_from" in fields:
+        sraw, spath = fields["quantity_from"]
+        source = r.get({"quantity_from": sraw}, spath[:-1], "quantity_from", "text")
+    return checks.threshold_scoring(r, raw, vpath, unit, period, source)

@@ -8,8 +8,21 @@ from typing import Any
 
 from ..periods import MONTHS, months_in
 from .messages import N_, Word
-from .model import Band, HonourPolicy, ItemVersion, Scoring, Star, Threshold, Tier, VetoPolicy
-from .reader import Reader
+from .model import (
+    QUANTITY_KINDS,
+    Band,
+    HonourPolicy,
+    Item,
+    ItemVersion,
+    Level,
+    Scoring,
+    Star,
+    Threshold,
+    Tier,
+    ValueBand,
+    VetoPolicy,
+)
+from .reader import Reader, step
 
 # For PERIODS_IN: every kind of period, shortest first.
 _BY_LENGTH = sorted(MONTHS, key=MONTHS.get)
@@ -92,7 +105,9 @@ def band_scoring(r: Reader, raw: Any, path: tuple, unit: str | None) -> Scoring 
     return Scoring("bands", bands=tuple(bands), unit=unit)
 
 
-def threshold_scoring(r: Reader, raw: Any, path: tuple, unit: str | None, period: str):
+def threshold_scoring(
+    r: Reader, raw: Any, path: tuple, unit: str | None, period: str, source: str | None = None
+):
     thresholds = []
     previous = Decimal(0)
     if not isinstance(raw, list):
@@ -118,7 +133,169 @@ def threshold_scoring(r: Reader, raw: Any, path: tuple, unit: str | None, period
     if not thresholds:
         r.problem(path, N_("至少需要一档。"))
         return None
-    return Scoring("thresholds", thresholds=tuple(thresholds), unit=unit, period=period)
+    return Scoring(
+        "thresholds", thresholds=tuple(thresholds), unit=unit, period=period, quantity_from=source
+    )
+
+
+def level_scoring(r: Reader, raw: Any, path: tuple) -> Scoring | None:
+    """levels = [{ name = "国家级", points = 100 }, …]: named, distinct, none worth 0."""
+    if not isinstance(raw, list):
+        r.check(raw, path, "list")
+        return None
+    levels: list[Level] = []
+    ok = True
+    for index, entry in enumerate(raw):
+        lpath = (*path, index)
+        t = r.table(entry, lpath, ("name", "points"), required=("name", "points"))
+        name, points = r.get(t, lpath, "name", "text"), r.points(t, lpath, "points")
+        if name is None or points is None:
+            ok = False
+            continue
+        name = name.strip()
+        if any(level.name == name for level in levels):
+            r.problem(
+                (*lpath, "name"),
+                N_("级别 “{name}” 写了两次；每个级别只写一次。"),
+                name=name,
+            )
+            ok = False
+        elif points == 0:
+            r.problem(
+                (*lpath, "points"),
+                N_("级别 “{name}” 的分值不能为 0；不计分的级别请删去。"),
+                name=name,
+            )
+            ok = False
+        levels.append(Level(name, points))
+    if not raw:
+        r.problem(path, N_("至少需要一个级别。"))
+    if not ok or not levels:
+        return None
+    return Scoring("levels", levels=tuple(levels))
+
+
+def value_band_scoring(r: Reader, raw: Any, path: tuple, unit: str | None) -> Scoring | None:
+    """value_bands = [{ min = 1, max = 1000, points = 1 }, …, { min = 5001, points = 5 }]:
+    inclusive bands in order, each starting one step (of the rulebook's precision) after the
+    previous one ends, so every value at that precision falls in exactly one band."""
+    if not isinstance(raw, list):
+        r.check(raw, path, "list")
+        return None
+    unit_step = step(r.precision)
+    bands: list[ValueBand] = []
+    for index, entry in enumerate(raw):
+        bpath = (*path, index)
+        t = r.table(entry, bpath, ("min", "max", "points"), required=("min", "points"))
+        low, high = r.get(t, bpath, "min", "number"), r.get(t, bpath, "max", "number")
+        points = r.points(t, bpath, "points")
+        if low is None or points is None or ("max" in t and high is None):
+            return None
+        for key, value in (("min", low), ("max", high)):
+            if value is not None and value != value.quantize(unit_step):
+                r.problem(
+                    (*bpath, key),
+                    N_(
+                        "第 {number} 档的 {key} {value} 比本细则的精度更细；"
+                        "各档的界限须是 {step} 的整数倍。"
+                    ),
+                    number=index + 1,
+                    key=key,
+                    value=value,
+                    step=unit_step,
+                )
+                return None
+        if points == 0:
+            r.problem(
+                (*bpath, "points"),
+                N_("第 {number} 档的分值不能为 0；得不到分的数额不用写成一档。"),
+                number=index + 1,
+            )
+            return None
+        if high is not None and high < low:
+            r.problem(
+                (*bpath, "max"),
+                N_("第 {number} 档的 max {high} 小于 min {low}；请对调或改正。"),
+                number=index + 1,
+                high=high,
+                low=low,
+            )
+            return None
+        if not bands and low <= 0:
+            r.problem(
+                (*bpath, "min"),
+                N_("第 1 档的 min {value} 须大于 0：数量为 0 的记录不计分。"),
+                value=low,
+            )
+            return None
+        if bands:
+            previous = bands[-1]
+            if previous.max is None:
+                r.problem(
+                    (*path, index - 1),
+                    N_("只有最后一档可以不写 max；第 {number} 档请写上 max。"),
+                    number=index,
+                )
+                return None
+            expected = previous.max + unit_step
+            if low != expected:
+                r.problem(
+                    (*bpath, "min"),
+                    N_(
+                        "第 {number} 档从 {value} 开始，上一档到 {previous} 为止，{how}；"
+                        "应从 {expected} 开始（精度 {step}）。"
+                    ),
+                    number=index + 1,
+                    value=low,
+                    previous=previous.max,
+                    how=Word(N_("两档重叠") if low < expected else N_("中间的数额没有着落")),
+                    expected=expected,
+                    step=unit_step,
+                )
+                return None
+        bands.append(ValueBand(low, high, points))
+    if not bands:
+        r.problem(path, N_("至少需要一档。"))
+        return None
+    return Scoring("value_bands", value_bands=tuple(bands), unit=unit)
+
+
+def quantity_sources(r: Reader, items: dict[str, Item], fed: list[tuple[str, str, tuple]]) -> None:
+    """quantity_from names another item, recorded directly, whose entries carry a quantity.
+    A source that is itself fed is refused too: that also rules out every cycle."""
+    for code, source, path in fed:
+        item = items.get(source)
+        if source == code:
+            r.problem(
+                path, N_("quantity_from 不能写事项自己（{item}）；请写来源事项的编码。"), item=code
+            )
+        elif item is None:
+            r.unknown(path, source, tuple(c for c in items if c != code), N_("事项编码"))
+        elif any(v.scoring.quantity_from for v in item.versions):
+            r.problem(
+                path,
+                N_(
+                    "事项 {source} 本身也是按 quantity_from 自动累计的，不能再作来源；"
+                    "请写它的来源事项 {origin}。"
+                ),
+                source=source,
+                origin=next(
+                    v.scoring.quantity_from for v in item.versions if v.scoring.quantity_from
+                ),
+            )
+        else:
+            kinds = sorted({v.scoring.kind for v in item.versions} - set(QUANTITY_KINDS))
+            if kinds:
+                r.problem(
+                    path,
+                    N_(
+                        "事项 {source} 按 {kind} 计分，记录里没有数量，不能作来源；"
+                        "quantity_from 须写按数量计分（{kinds}）的事项。"
+                    ),
+                    source=source,
+                    kind=kinds[0],
+                    kinds=list(QUANTITY_KINDS),
+                )
 
 
 def natural_most(scoring: Scoring) -> Decimal | None:
@@ -127,6 +304,8 @@ def natural_most(scoring: Scoring) -> Decimal | None:
         return abs(scoring.points)
     if scoring.kind == "range":
         return max(abs(scoring.low), abs(scoring.high))
+    if scoring.kind in ("levels", "value_bands"):
+        return max(abs(v.points) for v in (*scoring.levels, *scoring.value_bands))
     if scoring.kind == "bands":
         total, previous = Decimal(0), Decimal(0)
         for band in scoring.bands:
@@ -168,7 +347,8 @@ def caps_reachable(r: Reader, version: ItemVersion, path: tuple) -> None:
     if every is None or most is None:
         return
     for period, value in caps.items():
-        fits = periods_in(every, period)
+        # Milestones since the household joined can all fall in one period.
+        fits = 1 if every == "ever" else periods_in(every, period)
         if value >= most * fits:
             r.problem(
                 (*path, "cap", period),

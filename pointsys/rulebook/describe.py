@@ -100,6 +100,15 @@ def points_text(version: ItemVersion, language: str = DEFAULT_LANGUAGE) -> str:
             )
             previous = band.upto
         return "；".join(parts) if language.startswith("zh") else "; ".join(parts)
+    if s.kind == "levels":
+        parts = [
+            t(N_("{name} {points} 分"), language, name=v.name, points=signed(v.points))
+            for v in s.levels
+        ]
+        return "、".join(parts) if language.startswith("zh") else "; ".join(parts)
+    if s.kind == "value_bands":
+        parts = [value_band_text(band, s.unit or "", language) for band in s.value_bands]
+        return "；".join(parts) if language.startswith("zh") else "; ".join(parts)
     parts = [
         t(
             N_("累计 {at}{unit} {points} 分"),
@@ -110,8 +119,34 @@ def points_text(version: ItemVersion, language: str = DEFAULT_LANGUAGE) -> str:
         )
         for th in s.thresholds
     ]
-    prefix = t(N_("每{period}"), language, period=t(PERIOD_NAMES[s.period], language))
-    return prefix + ("，" if language.startswith("zh") else ": ") + ", ".join(parts)
+    if s.period == "ever":
+        prefix = t(N_("自入户起"), language)
+    else:
+        prefix = t(N_("每{period}"), language, period=t(PERIOD_NAMES[s.period], language))
+    text = prefix + ("，" if language.startswith("zh") else ": ") + ", ".join(parts)
+    if s.quantity_from:
+        text += t(N_("（按 {source} 的记录自动累计）"), language, source=s.quantity_from)
+    return text
+
+
+def value_band_text(band, unit: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """ "1–1000元 +1 分", "5000.1元及以上 +5 分": one band of a value_bands item."""
+    if band.max is None:
+        return translate(
+            N_("{start}{unit}及以上 {points} 分"),
+            language,
+            start=plain(band.min),
+            unit=unit,
+            points=signed(band.points),
+        )
+    return translate(
+        N_("{start}–{end}{unit} {points} 分"),
+        language,
+        start=plain(band.min),
+        end=plain(band.max),
+        unit=unit,
+        points=signed(band.points),
+    )
 
 
 def limits_text(rulebook: Rulebook, version: ItemVersion, language: str = DEFAULT_LANGUAGE):

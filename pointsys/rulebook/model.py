@@ -13,7 +13,21 @@ VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop"
 # The door plaque's page (/h/<token>, no sign-in): how it names the 户主, which entries it lists.
 PLAQUE_NAMES = ("masked", "full")
 PLAQUE_ENTRIES = ("awards", "all", "none")
-SCORING_KINDS = ("points", "range", "per_unit", "bands", "thresholds", "per_member")
+SCORING_KINDS = (
+    "points",
+    "range",
+    "per_unit",
+    "bands",
+    "thresholds",
+    "per_member",
+    "levels",
+    "value_bands",
+)
+# A thresholds item may also accumulate over the household's whole history ("ever": since it
+# joined), besides the calendar periods.
+THRESHOLD_PERIODS = (*PERIODS, "ever")
+# The kinds whose entries carry a quantity another item can accumulate (quantity_from).
+QUANTITY_KINDS = ("per_unit", "bands", "thresholds", "value_bands")
 # How a latest-deductions tier (latest = N) names each entry: the village group only, or the
 # household head masked (张*明) or in full.
 LATEST_NAMES = ("group", "masked", "full")
@@ -37,6 +51,26 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class Level:
+    """One named level of a levels item (国家级 +100 …): the clerk picks one."""
+
+    name: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class ValueBand:
+    """A value from `min` to `max` (inclusive; None: no upper end) earns `points`, flat."""
+
+    min: Decimal
+    max: Decimal | None
+    points: Decimal
+
+    def holds(self, value: Decimal) -> bool:
+        return self.min <= value and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
 class Scoring:
     """How an entry's points are set: `kind` is one of SCORING_KINDS; it uses what it needs."""
 
@@ -49,13 +83,19 @@ class Scoring:
     unit: str | None = None  # per_unit and thresholds: what the quantity counts (小时, 元 …)
     bands: tuple[Band, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
-    period: str | None = None  # thresholds: the period the quantity accumulates in
+    period: str | None = None  # thresholds: the period the quantity accumulates in, or "ever"
+    levels: tuple[Level, ...] = ()
+    value_bands: tuple[ValueBand, ...] = ()
+    # thresholds: the item whose recorded quantities accumulate here; this item is then posted
+    # only as a companion of that item's entries, never recorded directly.
+    quantity_from: str | None = None
 
     @property
     def is_penalty(self) -> bool:
         """Whether this item takes points away (扣分)."""
         values = [self.points, self.high, *(b.points for b in self.bands)]
         values += [t.points for t in self.thresholds]
+        values += [v.points for v in (*self.levels, *self.value_bands)]
         return any(v is not None and v < 0 for v in values)
 
 
@@ -83,6 +123,9 @@ class ItemVersion:
 
     def cap(self, period: str) -> Decimal | None:
         return dict(self.caps).get(period)
+
+    def level(self, name: str | None) -> Level | None:
+        return next((v for v in self.scoring.levels if v.name == name), None)
 
 
 @dataclass(frozen=True)

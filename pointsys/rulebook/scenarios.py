@@ -18,10 +18,10 @@ from .honours import star_level, tier_for
 from .messages import DEFAULT_LANGUAGE, N_, RulebookError, translate
 from .model import Rulebook
 from .reader import Reader, parse_toml
-from .scoring import REFUSALS, Claim, Decision, PriorEntry, evaluate
+from .scoring import REFUSALS, Claim, Decision, PriorEntry, evaluate, fed_decisions, value_band
 
-SCENARIO_KEYS = ("name", "events", "total", "tier", "others", "stars")
-EVENT_KEYS = ("on", "item", "quantity", "requested", "granted", "refused", "limits")
+SCENARIO_KEYS = ("name", "events", "total", "tier", "others", "stars", "members")
+EVENT_KEYS = ("on", "item", "quantity", "level", "requested", "granted", "refused", "limits")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Scenario:
     name: str
     events: tuple[Event, ...]
     expect: dict[str, Any]
+    members: int | None = None  # the household's member count (per_member items check it)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Outcome:
     file: str
     name: str
     decisions: list[Decision] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)  # each decision's claim, companions too
     failures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def failure_texts(self, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -71,6 +73,7 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
     for si, raw in enumerate(r.get(data, (), "scenarios", "list", [])):
         spath = ("scenarios", si)
         t = r.table(raw, spath, SCENARIO_KEYS, required=("name", "events"))
+        members = r.get(t, spath, "members", "count")
         events = []
         for ei, raw_event in enumerate(r.get(t, spath, "events", "list", [])):
             epath = (*spath, "events", ei)
@@ -80,6 +83,8 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
                 r.get(e, epath, "item", "text") or "",
                 r.get(e, epath, "on", "date") or date.min,
                 r.get(e, epath, "quantity", "number"),
+                r.get(e, epath, "level", "text"),
+                members,
             )
             expect = {
                 "requested": r.get(e, epath, "requested", "number"),
@@ -97,7 +102,9 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
             ],
             "stars": r.get(t, spath, "stars", "number"),
         }
-        scenarios.append(Scenario(r.get(t, spath, "name", "text") or "", tuple(events), expect))
+        scenarios.append(
+            Scenario(r.get(t, spath, "name", "text") or "", tuple(events), expect, members)
+        )
     if r.problems:
         raise RulebookError(r.located())
     return rulebook, scenarios
@@ -116,10 +123,21 @@ def run(rulebook: Rulebook, scenario: Scenario, file: str = "") -> Outcome:
     for number, event in enumerate(scenario.events, start=1):
         decision = evaluate(rulebook, event.claim, prior)
         outcome.decisions.append(decision)
+        outcome.claims.append(event.claim)
         _compare_event(outcome, number, event, decision)
-        if not decision.refused:
+        if decision.refused:
+            continue
+        # Items accumulating this one's quantity (quantity_from) post their companions, as the
+        # ledger does on approval: they count in the totals and in coverage, not per event.
+        fed = fed_decisions(rulebook, event.claim, prior)
+        prior.append(PriorEntry(decision.item, decision.on, decision.granted, event.claim.quantity))
+        for companion in fed:
+            outcome.decisions.append(companion)
+            outcome.claims.append(
+                Claim(companion.item, companion.on, event.claim.quantity, via=decision.item)
+            )
             prior.append(
-                PriorEntry(decision.item, decision.on, decision.granted, event.claim.quantity)
+                PriorEntry(companion.item, companion.on, companion.granted, event.claim.quantity)
             )
     _compare_totals(outcome, rulebook, scenario)
     return outcome
@@ -193,8 +211,9 @@ def uncovered(rulebook: Rulebook, outcomes: list[Outcome]) -> list[str]:
     seen: set[tuple] = set()
     for outcome in outcomes:
         totals: dict[tuple, Decimal] = {}
-        for decision in outcome.decisions:
+        for decision, claim in zip(outcome.decisions, outcome.claims, strict=True):
             seen.add(("day", decision.item, decision.on))
+            _shapes_seen(seen, rulebook, decision, claim)
             if decision.refusal and decision.refusal.code == "once_per_period":
                 seen.add(("once", decision.item, "over"))
             if decision.refused:
@@ -244,11 +263,51 @@ def uncovered(rulebook: Rulebook, outcomes: list[Outcome]) -> list[str]:
                 for side in ("at", "over"):
                     if ("once", item.code, side) not in seen:
                         missing.append(f"{item.code} once_per {side}")
+            missing += _shapes_missing(seen, item.code, version)
     for shared in rulebook.shared_caps:
         for side in ("at", "over"):
             if ("limit", "*", f"shared:{shared.code}", side) not in seen:
                 missing.append(f"shared:{shared.code} {side}")
     return sorted(set(missing))
+
+
+def _shapes_seen(seen: set, rulebook: Rulebook, decision: Decision, claim: Claim) -> None:
+    """What a decision shows of the item shapes: a level chosen, a value band hit (or a value
+    below the first refused), a companion posted for an item accumulating another's quantity."""
+    version = decision.version
+    if version is None:
+        return
+    scoring = version.scoring
+    if scoring.kind == "levels" and not decision.refused:
+        seen.add(("level", decision.item, version.effective, claim.level))
+    if scoring.kind == "value_bands":
+        if decision.refused and decision.refusal.code == "below_value_bands":
+            seen.add(("band", decision.item, version.effective, "below"))
+        elif not decision.refused:
+            band = value_band(scoring, claim.quantity, rulebook.precision)
+            seen.add(("band", decision.item, version.effective, band.min))
+    if scoring.quantity_from and claim.via:
+        seen.add(("fed", decision.item, version.effective))
+
+
+def _shapes_missing(seen: set, code: str, version) -> list[str]:
+    """Each level of a levels version chosen, each band of a value_bands version hit and a value
+    below the first refused, and a companion of a version that accumulates another item's
+    quantity: what a rule test must exercise beside boundaries and caps."""
+    scoring, when = version.scoring, version.effective
+    missing = []
+    for level in scoring.levels:
+        if ("level", code, when, level.name) not in seen:
+            missing.append(f"{code} level {level.name}")
+    if scoring.value_bands:
+        for band in scoring.value_bands:
+            if ("band", code, when, band.min) not in seen:
+                missing.append(f"{code} band {band.min}")
+        if ("band", code, when, "below") not in seen:
+            missing.append(f"{code} band below")
+    if scoring.quantity_from and ("fed", code, when) not in seen:
+        missing.append(f"{code} quantity_from {scoring.quantity_from}")
+    return missing
 
 
 def _bucket(period: str, day: date) -> date:

@@ -31,6 +31,7 @@ from .layout import (
     FIRST_ROW,
     FORMAT,
     HEADER_ROW,
+    LEVEL,
     MAX_ITEMS,
     META_SHEET,
     QUANTITY,
@@ -88,6 +89,15 @@ def generate(
                 N_("事项 %(item)s 在 %(on)s 不适用（尚未施行或已停用），不能放进评分表。"),
                 item=code,
                 on=scored_on.isoformat(),
+            )
+        if version.scoring.quantity_from:
+            raise ScoreSheetError(
+                N_(
+                    "事项 %(item)s 按 %(source)s 的记录自动累计，不能放进评分表；"
+                    "请选 %(source)s，达到门槛时系统自动加分。"
+                ),
+                item=code,
+                source=version.scoring.quantity_from,
             )
         versions.append(version)
     households = _active_households(group)
@@ -187,6 +197,11 @@ def _validation(column: ItemColumn, version: ItemVersion, area: str) -> DataVali
             type="decimal", operator="greaterThan", formula1="0", allow_blank=True
         )
         rule.error = gettext("这一列只填数字（大于 0）。")
+    elif column.kind == LEVEL:
+        names = ",".join(level.name for level in version.scoring.levels)
+        rule = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True)
+        rule.error = gettext("这一列填级别名称，见表头；未获表彰请留空。")
+        rule.errorStyle = "warning"
     else:
         assert column.kind == RANGE
         rule = DataValidation(type="decimal", operator="between", allow_blank=True)
@@ -240,7 +255,11 @@ def choosable_items(village: Village, on: date) -> list[tuple[str, list[tuple[st
     result = []
     for category in rulebook.categories:
         versions = [rulebook.item_on(code, on) for code in category.items]
-        choices = [(v.code, header_text(v)) for v in versions if v is not None]
+        choices = [
+            (v.code, header_text(v))
+            for v in versions
+            if v is not None and not v.scoring.quantity_from  # posted with its source only
+        ]
         if choices:
             result.append((category.name, choices))
     return result

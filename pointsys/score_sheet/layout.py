@@ -20,8 +20,9 @@ MAX_ITEMS = 20  # more columns than this do not fit on landscape A4 any more
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_ROWS = 2000
 
-# How a cell of an item's column is filled: a tick, a quantity, or the chosen points.
-TICK, QUANTITY, RANGE = "tick", "quantity", "range"
+# How a cell of an item's column is filled: a tick, a quantity, the chosen points, or the name
+# of the level chosen (levels items).
+TICK, QUANTITY, RANGE, LEVEL = "tick", "quantity", "range", "level"
 TICKS = {"1", "√", "✓", "✔"}
 
 
@@ -82,6 +83,8 @@ def kind_of(version: ItemVersion) -> str:
         return TICK
     if scoring == "range":
         return RANGE
+    if scoring == "levels":
+        return LEVEL
     return QUANTITY
 
 
@@ -103,6 +106,17 @@ def header_text(version: ItemVersion) -> str:
         how = gettext(N_("每人 %(points)s，填人数"), points=signed(s.points))
     elif s.kind == "bands":
         how = gettext(N_("分段计分，填%(unit)s数"), unit=unit)
+    elif s.kind == "levels":
+        levels = "/".join(f"{v.name}{signed(v.points)}" for v in s.levels)
+        how = gettext(N_("填级别：%(levels)s"), levels=levels)
+    elif s.kind == "value_bands":
+        bands = "/".join(
+            f"{plain(b.min)}–{plain(b.max)}{signed(b.points)}"
+            if b.max is not None
+            else f"≥{plain(b.min)}{signed(b.points)}"
+            for b in s.value_bands
+        )
+        how = gettext(N_("按价值分档 %(bands)s，填%(unit)s数"), bands=bands, unit=unit)
     else:
         how = gettext(N_("累计达标加分，填%(unit)s数"), unit=unit)
     return f"{column_name(version)}（{how}）"

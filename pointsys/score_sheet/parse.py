@@ -29,6 +29,7 @@ from .layout import (
     FIRST_ROW,
     FORMAT,
     HEADER_ROW,
+    LEVEL,
     META_SHEET,
     TICK,
     TICKS,
@@ -369,10 +370,22 @@ def _cells_to_drafts(village: Village, parsed: Parsed, filled) -> None:
         for index, value in sorted(cells.items()):
             column = parsed.columns[index - 2]
             cell = Cell(row_number, number, column.name, f"{column.letter}{row_number}")
-            quantity = _cell_quantity(parsed, cell, column, value)
+            if column.kind == LEVEL:
+                # The level's name as written; a name the item lacks is refused by the ledger,
+                # its message placed at this cell (row and column) like any other refusal.
+                level, quantity = _text(value), None
+            else:
+                level, quantity = None, _cell_quantity(parsed, cell, column, value)
             if quantity is not False:
                 parsed.drafts.append(
-                    Draft(household.id, column.code, parsed.on, quantity, note=note or None)
+                    Draft(
+                        household.id,
+                        column.code,
+                        parsed.on,
+                        quantity,
+                        note=note or None,
+                        level=level,
+                    )
                 )
                 parsed.cells.append(cell)
     if parsed.problems:

@@ -102,7 +102,7 @@ def record(
             number=cell.number,
             head_name=heads[entry.household_id],
             item=cell.column,
-            quantity=number_text(entry.quantity),
+            quantity=entry.level or number_text(entry.quantity),  # a level's name, or a number
             requested=entry.requested,
             points=entry.points,
             status=entry.status,

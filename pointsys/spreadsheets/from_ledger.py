@@ -105,7 +105,7 @@ def statement(household: Household, year: int, *, today: date) -> Statement:
     rows = [
         StatementRow(
             e.occurred_on,
-            e.item_title,
+            f"{e.item_title}（{e.level}）" if e.level else e.item_title,  # 获得各级表彰（省级）
             e.article,
             e.points,
             balance,

@@ -27,7 +27,7 @@ from .common import (
 )
 from .hygiene import database_int
 from .ledger import bp, item_catalogue, rulebook_of_entry
-from .ledger_forms import BatchForm, EntryForm, ReverseForm
+from .ledger_forms import BatchForm, EntryForm, ReverseForm, item_and_level
 
 
 def _state(entries: list[Entry]) -> str:
@@ -80,13 +80,15 @@ def record():
     if form.validate_on_submit():
         try:
             quantity = ledger.parse_quantity(form.quantity.data)
+            item, level = item_and_level(form.item.data)
             draft = Draft(
                 household.id,
-                form.item.data.strip(),
+                item,
                 form.on.data,
                 quantity,
                 tuple(form.member_ids.data or ()),
                 (form.note.data or "").strip() or None,
+                level,
             )
             result = ledger.record(village, [draft], key=form.key.data, actor=current_user)
             if not result.replayed:
@@ -152,9 +154,8 @@ def batch():
         try:
             quantity = ledger.parse_quantity(form.quantity.data)
             note = (form.note.data or "").strip() or None
-            drafts = [
-                Draft(i, form.item.data.strip(), form.on.data, quantity, (), note) for i in chosen
-            ]
+            item, level = item_and_level(form.item.data)
+            drafts = [Draft(i, item, form.on.data, quantity, (), note, level) for i in chosen]
             result = ledger.record(
                 village, drafts, key=form.key.data, actor=current_user, source="batch"
             )
@@ -240,7 +241,7 @@ def reverse(entry_id: int):
             db.session.rollback()
             errors.append(str(exc))
         else:
-            (reversal,) = result.entries
+            reversal = result.entries[0]  # then the reversals of its companions, if any
             flash(
                 _(
                     "已冲正记录 #%(id)s：冲正记录 #%(new)s，%(points)s 分。",

@@ -29,7 +29,7 @@ from ..rulebook.describe import points_text, signed
 from ..rulebook.model import ItemVersion
 from .common import ADMINS, STAFF, current_village, household_or_404, role_required
 from .hygiene import page_number
-from .ledger_forms import ConfirmForm, ReopenForm
+from .ledger_forms import LEVEL_SEPARATOR, ConfirmForm, ReopenForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -82,18 +82,33 @@ def quantity_hint(version: ItemVersion) -> str | None:
         )
     if scoring.kind == "per_member":
         return _("（单位：人）")
+    if scoring.kind == "levels":
+        return None
     return _("（单位：%(unit)s）", unit=scoring.unit or "")
 
 
 def item_catalogue(rulebook: Rulebook, on: date) -> list[tuple[str, list[ItemChoice]]]:
-    """The items in force on `on`, grouped by category, for the entry forms' <select>."""
+    """The items in force on `on`, grouped by category, for the entry forms' <select>: a levels
+    item once per level; an item accumulating another's quantity (quantity_from) not at all, as
+    it is posted only with that item's entries."""
     language = str(get_locale())
     groups = []
     for category in rulebook.categories:
         choices = []
         for code in category.items:
             version = rulebook.items[code].version_on(on)
-            if version is None:
+            if version is None or version.scoring.quantity_from:
+                continue
+            for level in version.scoring.levels:
+                choices.append(
+                    ItemChoice(
+                        f"{code}{LEVEL_SEPARATOR}{level.name}",
+                        f"{code} {version.title} — {level.name} {signed(level.points)}"
+                        f" · {version.article}",
+                        None,
+                    )
+                )
+            if version.scoring.levels:
                 continue
             label = f"{code} {version.title} · {points_text(version, language)} · {version.article}"
             choices.append(ItemChoice(code, label, quantity_hint(version)))

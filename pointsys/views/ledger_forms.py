@@ -25,6 +25,15 @@ from .forms import Form
 from .hygiene import database_int
 
 TOO_LONG = _l("最多 %(max)d 个字。")
+# A levels item is offered once per level, its option's value "CODE|level": a form needs no
+# second select and no JavaScript to say which level was chosen.
+LEVEL_SEPARATOR = "|"
+
+
+def item_and_level(value: str | None) -> tuple[str, str | None]:
+    """ "CIV-08|省级" → ("CIV-08", "省级"); "ENV-01" → ("ENV-01", None)."""
+    item, separator, level = (value or "").strip().partition(LEVEL_SEPARATOR)
+    return item.strip(), (level.strip() or None) if separator else None
 
 
 def new_key() -> str:

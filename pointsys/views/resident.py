@@ -31,6 +31,7 @@ from ..rulebook.messages import N_
 from .common import attach_uploads, attempt_sign_in, lock_message, start_session
 from .forms import Form
 from .hygiene import database_int
+from .ledger_forms import LEVEL_SEPARATOR, item_and_level
 
 bp = Blueprint("resident", __name__, url_prefix="/me")
 
@@ -125,19 +126,27 @@ def declare():
     form = DeclarationForm()
     today = app_today()
     items = declarations.declarable_items(household, today)
-    form.item.choices = [("", _("请选择"))] + [(v.code, f"{v.title}（{v.article}）") for v in items]
+    form.item.choices = [("", _("请选择"))]
+    for v in items:
+        # A levels item once per level ("CIV-08|省级"): the level is chosen with the item.
+        form.item.choices += [
+            (f"{v.code}{LEVEL_SEPARATOR}{level.name}", f"{v.title} — {level.name}（{v.article}）")
+            for level in v.scoring.levels
+        ] or [(v.code, f"{v.title}（{v.article}）")]
     if request.method == "GET":
         form.key.data = uuid.uuid4().hex
         form.occurred_on.data = today
     if form.validate_on_submit():
         try:
+            item, level = item_and_level(form.item.data)
             result = declarations.declare(
                 household,
-                form.item.data,
+                item,
                 form.occurred_on.data,
                 form.note.data,
                 key=form.key.data,
                 quantity=ledger.parse_quantity(form.quantity.data),
+                level=level,
                 today=today,
             )
             if not result.replayed:
