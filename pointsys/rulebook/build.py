@@ -34,6 +34,8 @@ TOP = (
     "rulebook",
     "revisions",
     "account",
+    "balances",
+    "statuses",
     "veto",
     "honours",
     "plaque",
@@ -109,12 +111,15 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
             Category(code or "", r.get(table, cpath, "name", "text") or "", tuple(codes))
         )
     shared = policies.shared_caps(r, data, items, first_seen)
+    balances, account = policies.balances(r, data, first_seen)
+    codes = tuple(b.code for b in balances)
+    policies.stars_on(r, data.get("honours"), codes)
     return Rulebook(
         village=r.get(head, path, "village", "text") or "",
         name=r.get(head, path, "name", "text") or "",
         version=str(head.get("version", "")),
         effective=effective,
-        account=policies.account(r, data.get("account", {})),
+        account=account,
         veto=veto,
         honours=honours,
         categories=tuple(categories),
@@ -123,6 +128,8 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         revisions=policies.revisions(r, data, effective),
         precision=r.precision,
         plaque=policies.plaque(r, data.get("plaque", {})),
+        balances=balances,
+        statuses=policies.statuses(r, data, codes, first_seen),
     )
 
 
