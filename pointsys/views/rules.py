@@ -11,11 +11,13 @@ from ..extensions import db
 from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import (
+    account_texts,
     changes,
     limits_text,
     plaque_text,
     points_text,
     precision_text,
+    star_texts,
 )
 from ..rules_store import in_force
 
@@ -66,4 +68,6 @@ def show(village_code: str):
         changes=changes(rulebook),
         precision=precision_text(rulebook, language),
         plaque=plaque_text(rulebook, language),
+        account=account_texts(rulebook, language),
+        stars=star_texts(rulebook, language),
     )
