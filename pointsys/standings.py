@@ -34,7 +34,7 @@ from .models import (
 )
 from .periods import Period, account_year
 from .rulebook import Rulebook
-from .rulebook.accounts import Plan, Window, in_force, reopen, reset_days
+from .rulebook.accounts import Plan, Window, in_force, reopen, reset_days, status_rule
 from .rulebook.honours import tier_by_rank
 from .rulebook.model import Balance, HonourPolicy, Status, Tier
 
@@ -138,10 +138,11 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     # Memos: each Decimal, rank and tier is computed once per distinct score, not per household;
     # the balances and statuses once per distinct tuple of window sums.
     declared, statuses = plan.balances, rulebook.statuses
+    values_of, statuses_of = plan.values, status_rule(statuses, declared)
 
     def account(window_sums: tuple[int, ...]) -> tuple[tuple[Decimal, ...], tuple]:
-        values = plan.values(window_sums)
-        return values, in_force(statuses, declared, values) if statuses else ()
+        values = values_of(window_sums)
+        return values, statuses_of(values)
 
     account_of = _Memo(account).__getitem__
     negated_of, sums_of = negated.get, sums.get

@@ -88,6 +88,7 @@ class Plan:
             indices = tuple(windows.setdefault(w, len(windows)) for w in spans)
             self._steps.append(("plain", indices, hundredths(balance.base), balance))
         self.windows: tuple[Window, ...] = tuple(windows)
+        self._decimals = tuple(_Decimals(b) for b in self.balances)
 
     def spans(self, balance: Balance, first_day: date | None) -> list[Window]:
         """The windows of one balance, oldest first; the last is the one running at `end`."""
@@ -109,27 +110,34 @@ class Plan:
         """Each balance in hundredths, from the sums of self.windows in order (spent: what the
         points store took from the redeemable balances; it changes nothing else)."""
         values: list[int] = []
+        append = values.append
         for step in self._steps:
             if step[0] == "above":
                 _, of, base = step
-                values.append(max(0, values[of] - base) - spent)
+                append(max(0, values[of] - base) - spent)
                 continue
             _, indices, base, balance = step
-            value = base
-            for index in indices[:-1]:  # the closed years before the running one
-                value = reopen(balance, value + sums[index])
-            value += sums[indices[-1]]
-            values.append(value - spent if balance.redeemable == "earned" else value)
+            if len(indices) == 1:  # no year to fold: the common case
+                value = base + sums[indices[0]]
+            elif balance.carry == "negative":  # reopen(): a shortfall carries, a surplus not
+                value = base
+                for index in indices[:-1]:  # the closed years before the running one
+                    value += sums[index]
+                    if value > base:
+                        value = base
+                value += sums[indices[-1]]
+            else:
+                value = base + sums[indices[-1]]
+            append(value - spent if balance.redeemable == "earned" else value)
         return tuple(values)
 
     def values(self, sums: Sequence[int], spent: int = 0) -> tuple[Decimal, ...]:
-        """Each balance as a Decimal: base + from_hundredths(what the entries added)."""
+        """Each balance as a Decimal: base + from_hundredths(what the entries added); points
+        above a base (above_base) without the base. Standings calls this once per household:
+        each distinct value's Decimal is made once (self._decimals)."""
         return tuple(
-            b.base + from_hundredths(v - hundredths(b.base))
-            if b.redeemable != "above_base"
-            # Points above a base: the base is not part of the amount.
-            else from_hundredths(v)
-            for b, v in zip(self.balances, self.hundredths(sums, spent), strict=True)
+            decimal[value]
+            for decimal, value in zip(self._decimals, self.hundredths(sums, spent), strict=True)
         )
 
     def sums_of(self, entries: Iterable[tuple[date, Decimal, bool]]) -> list[int]:
@@ -141,6 +149,21 @@ class Plan:
                 if window.holds(day, points, reversal):
                     sums[index] += hundredths(points)
         return sums
+
+
+class _Decimals(dict):
+    """hundredths → the balance's Decimal, made once per distinct value."""
+
+    def __init__(self, balance: Balance) -> None:
+        super().__init__()
+        self.base = None if balance.redeemable == "above_base" else balance.base
+
+    def __missing__(self, value: int) -> Decimal:
+        if self.base is None:
+            result = self[value] = from_hundredths(value)
+        else:
+            result = self[value] = self.base + from_hundredths(value - hundredths(self.base))
+        return result
 
 
 def balances_on(
@@ -160,13 +183,32 @@ def in_force(
     statuses: Sequence[Status], balances: Sequence[Balance], values: Sequence[Decimal]
 ) -> tuple[Status, ...]:
     """The statuses whose balance is within [min, below) (either bound optional)."""
-    by_code = {b.code: v for b, v in zip(balances, values, strict=True)}
-    return tuple(
-        s
-        for s in statuses
-        if (s.min is None or by_code[s.balance] >= s.min)
-        and (s.below is None or by_code[s.balance] < s.below)
-    )
+    return status_rule(statuses, balances)(values)
+
+
+def status_rule(statuses: Sequence[Status], balances: Sequence[Balance]):
+    """in_force() with the balance positions looked up once: standings applies it to every
+    household. Returns values → the statuses in force."""
+    index = {b.code: i for i, b in enumerate(balances)}
+    checks = [(index[s.balance], s.min, s.below, s) for s in statuses]
+    if not checks:
+        return lambda values: ()
+    used = sorted({at for at, _, _, _ in checks})
+    found: dict[tuple, tuple[Status, ...]] = {}  # the values statuses read → those in force
+
+    def rule(values: Sequence[Decimal]) -> tuple[Status, ...]:
+        key = tuple([values[at] for at in used])
+        if key not in found:
+            found[key] = tuple(
+                [
+                    status
+                    for at, low, below, status in checks
+                    if (low is None or values[at] >= low) and (below is None or values[at] < below)
+                ]
+            )
+        return found[key]
+
+    return rule
 
 
 def redeemable(balances: Sequence[Balance], values: Sequence[Decimal]) -> Decimal | None:
