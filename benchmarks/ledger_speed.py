@@ -17,6 +17,12 @@ ANALYZE (PostgreSQL: VACUUM ANALYZE, which index-only scans need) and measures, 
       printed against the quarter's sums alone.
   (c) ledger.record(…, source="batch") of one item for 500 households + commit, against 1 s
       and against a raw executemany of 500 entry rows + commit.
+  (d) standings.standings(village, 2026Q3) with the THREE balances rules/demo.toml declares
+      (年度积分: base 100, yearly, carry = "negative", folded from 2022; 荣誉积分: never resets;
+      可兑换积分: above the base) and a status, against the raw GROUP BY of the same sums (the
+      quarter's points, each account year since the first entry, the all-time total) in one
+      pass with CASE columns, in the same run (target ≤ 1.5×).
+(a)–(b) run with the demo rulebook's legacy form (one [account] balance, as before issue 14).
 """
 
 from __future__ import annotations
@@ -266,10 +272,31 @@ def explain(statement: str, parameters) -> str:
         raw.close()
 
 
+LEGACY_ACCOUNT = """[account]
+base_points = 100
+reset = "yearly"
+reset_on = "01-01"
+honour_total = false
+"""
+
+
+def legacy_rulebook():
+    """rules/demo.toml with its [[balances]] and [[statuses]] replaced by the one [account]
+    balance it had before issue 14: what (b) has always measured."""
+    from pointsys import rules_store
+    from pointsys.rulebook import loads
+
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    start, end = text.index("[[balances]]"), text.index("# 一票否决的后果")
+    return loads(text[:start] + LEGACY_ACCOUNT + "\n" + text[end:])
+
+
 def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
     from pointsys import standings
     from pointsys.extensions import db
     from pointsys.models import Household
+
+    legacy = legacy_rulebook()
 
     def round_of(ledger: Ledger, spent: list[float]) -> None:
         ledger.context.push()
@@ -277,10 +304,12 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
             household = db.session.get(
                 Household, ledger.household_ids[len(ledger.household_ids) // 2]
             )
-            standings.balance(household, DAY)  # warm: the rulebook is parsed once per process
+            standings.balance(
+                household, DAY, legacy
+            )  # warm: the rulebook is parsed once per process
             for _ in range(10):
                 start = time.perf_counter()
-                standings.balance(household, DAY)
+                standings.balance(household, DAY, legacy)
                 spent.append((time.perf_counter() - start) * 1000)
         finally:
             ledger.context.pop()
@@ -299,7 +328,7 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
     big.context.push()
     try:
         household = db.session.get(Household, big.household_ids[0])
-        statements = capture_sql(lambda: standings.balance(household, DAY))
+        statements = capture_sql(lambda: standings.balance(household, DAY, legacy))
         print(f"    balance() runs {len(statements)} statements; the plan of its sum:")
         for statement, parameters in statements:
             if "sum(entry.points)" in statement:
@@ -322,13 +351,14 @@ def measure_balance(big: Ledger, small: Ledger, runs: int) -> None:
 
 
 def measure_standings(ledger: Ledger, runs: int) -> None:
-    from pointsys import rules_store, standings
+    from pointsys import standings
     from pointsys.extensions import db
     from pointsys.models import from_hundredths
     from pointsys.periods import Period
 
     village, _ = ledger.objects()
-    base = rules_store.in_force(village.code).rulebook.account.base_points
+    legacy = legacy_rulebook()
+    base = legacy.account.base_points
     where = (
         " FROM entry WHERE village_id = :village AND status = 'approved'"
         " AND occurred_on >= :first AND occurred_on < :end GROUP BY household_id"
@@ -353,7 +383,7 @@ def measure_standings(ledger: Ledger, runs: int) -> None:
             return db.session.execute(same_sql, params).all()
 
         def table(quarter=quarter):
-            return standings.standings(village, quarter)
+            return standings.standings(village, quarter, legacy)
 
         rows = table().rows
         points = {h: from_hundredths(p) for h, p in raw_quarter()}
@@ -378,6 +408,66 @@ def measure_standings(ledger: Ledger, runs: int) -> None:
             f"(target ≤ 1.5×); vs the quarter's sums alone {raw_ms:.0f} ms: "
             f"{table_ms / raw_ms:.2f}×"
         )
+
+
+def measure_three_balances(ledger: Ledger, runs: int) -> None:
+    from pointsys import rules_store, standings
+    from pointsys.extensions import db
+    from pointsys.models import from_hundredths
+    from pointsys.periods import Period
+
+    village, _ = ledger.objects()
+    rulebook = rules_store.in_force(village.code).rulebook
+    assert [b.code for b in rulebook.balances] == ["yearly", "honour", "redeemable"]
+    quarter = Period.parse("2026Q3")
+    years = list(range(FIRST_DAY.year, quarter.end.year + 1))
+    # The same sums standings needs, in one pass with CASE columns: the quarter's points, each
+    # account year's points (the carry folds them), and every entry ever (荣誉积分).
+    columns = [
+        "sum(CASE WHEN occurred_on >= :q_start THEN points ELSE 0 END)",
+        *(
+            f"sum(CASE WHEN occurred_on >= '{y}-01-01' AND occurred_on < '{y + 1}-01-01'"
+            " THEN points ELSE 0 END)"
+            for y in years
+        ),
+        "sum(points)",
+    ]
+    raw_sql = text(
+        f"SELECT household_id, {', '.join(columns)} FROM entry WHERE village_id = :village"
+        " AND status = 'approved' AND occurred_on < :end GROUP BY household_id"
+    )
+    params = {"village": village.id, "q_start": quarter.start, "end": quarter.end}
+
+    def raw():
+        return db.session.execute(raw_sql, params).all()
+
+    def table():
+        return standings.standings(village, quarter)
+
+    expected = {}
+    for household_id, points, *per_year, total in raw():
+        opening = 10000  # hundredths: the base, 100
+        for year_sum in per_year[:-1]:
+            opening = min(opening + year_sum, 10000)  # a shortfall carries, a surplus does not
+        yearly = opening + per_year[-1]
+        expected[household_id] = (
+            from_hundredths(points),
+            from_hundredths(yearly),
+            from_hundredths(total),
+            from_hundredths(max(0, yearly - 10000)),
+        )
+    rows = table().rows
+    assert all(
+        (r.points, *r.balances) == expected.get(r.household_id, (0, 100, 0, 0)) for r in rows
+    ), "standings and the raw GROUP BY disagree on the three balances"
+    suspended = sum(1 for r in rows if r.statuses)
+    raw_ms, table_ms = interleaved([raw, table], runs)
+    print(
+        f"(d) standings(village, 2026Q3), three balances + a status, "
+        f"{len(ledger.household_ids):,} households ({suspended:,} suspended): {table_ms:.0f} ms "
+        f"vs raw GROUP BY of the same sums (quarter, {len(years)} account years, all-time) "
+        f"{raw_ms:.0f} ms: ratio {table_ms / raw_ms:.2f}× (target ≤ 1.5×)"
+    )
 
 
 def measure_batch(ledger: Ledger, runs: int) -> None:
@@ -448,6 +538,7 @@ def run(kind: str, args, instance: str) -> None:
         measure_balance(big, small, args.runs)
         big.context.push()
         measure_standings(big, args.runs)
+        measure_three_balances(big, args.runs)
         measure_batch(big, args.runs)
         big.close()
         small.context.push()

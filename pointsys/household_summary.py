@@ -37,6 +37,19 @@ class HouseholdSummary:
     pending: list[Entry]
     # pending entry id → what approving it now would grant (caps applied), not what was asked
     pending_grants: dict[int, Decimal]
+    # every declared balance today (the main one first, its value is `balance`) and the
+    # statuses in force ([[statuses]], e.g. 暂停享受村集体福利)
+    account: standings.Account
+
+    @property
+    def balance_name(self) -> str:
+        """The main balance's name (年度积分; 积分余额 for a legacy [account])."""
+        return self.account.balances[0].name
+
+    @property
+    def other_balances(self):
+        """(balance, value) of every balance but the main one, in declaration order."""
+        return self.account.pairs()[1:]
 
     @property
     def pending_points(self) -> Decimal:
@@ -57,11 +70,12 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
     mine = table.of(household.id)
     entries = list(db.session.execute(of_household(household).limit(limit)).scalars())
     pending = [e for e in entries if e.status == EntryStatus.PENDING.value]
+    account = standings.account(household, today)
     return HouseholdSummary(
         household=household,
         today=today,
         quarter=quarter,
-        balance=standings.balance(household, today),
+        balance=account.main,
         quarter_points=mine.points if mine else Decimal(0),
         rank=mine.rank if mine else None,
         ranked_among=table.ranked_among(mine) if mine else 0,
@@ -70,6 +84,7 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
         entries=entries,
         pending=pending,
         pending_grants=what_approval_grants(pending),
+        account=account,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby, repeat
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_
@@ -34,8 +34,9 @@ from .models import (
 )
 from .periods import Period, account_year
 from .rulebook import Rulebook
+from .rulebook.accounts import Plan, Window, in_force, reopen, reset_days, status_rule
 from .rulebook.honours import tier_by_rank
-from .rulebook.model import HonourPolicy, Tier
+from .rulebook.model import Balance, HonourPolicy, Status, Tier
 
 ZERO = Decimal(0)
 ACTIVE = HouseholdStatus.ACTIVE.value
@@ -50,11 +51,15 @@ class Standing(NamedTuple):
     group_id: int | None
     group_name: str | None
     points: Decimal  # approved points of conduct in the period
-    balance: Decimal  # base points + approved points of the account year, to the period's end
+    balance: Decimal  # the main balance (the first declared) at the period's end
     rank: int | None  # None: not ranked (moved out or cancelled by the period's end)
     tier: Tier | None
     vetoed: bool  # a veto item (一票否决) in the period
     barred_from_red: bool  # a veto in the quarters before, barring the red list
+    # Every declared balance at the period's end, in Standings.balances' order (the first is
+    # `balance`), and the statuses ([[statuses]]) in force then, in declaration order.
+    balances: tuple[Decimal, ...] = ()
+    statuses: tuple[Status, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class Standings:
     period: Period
     rows: list[Standing]
     ranked_within: str  # "village" or "group"
+    balances: tuple[Balance, ...] = ()  # what each Standing.balances value is, main first
+    statuses: tuple[Status, ...] = ()  # every declared status
 
     def of(self, household_id: int) -> Standing | None:
         return next((s for s in self.rows if s.household_id == household_id), None)
@@ -95,7 +102,7 @@ def standings(village: Village, period: Period, rulebook: Rulebook | None = None
 
 
 def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> Standings:
-    """Every household's points, balance, rank (ties share: 1, 2, 2, 4) and tier for `period`.
+    """Every household's points, balances, rank (ties share: 1, 2, 2, 4) and tier for `period`.
 
     Listed are the households 在册 on at least one day of the period: registered on or before its
     last day, and not moved out or cancelled on or before its first day. They are all ranked, but
@@ -104,9 +111,10 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     """
     rulebook = rulebook or rules_store.in_force(village.code).rulebook
     policy = rulebook.honours
-    negated, account = _sums(village, period, _window_start(rulebook, period))
+    plan = Plan(rulebook.all_balances, period.end, _first_day(village, rulebook, period.end))
+    negated, sums = _sums(village, period, plan.windows)
     absorbed_into = _absorbed_into(village, period.end)
-    _fold_merges(absorbed_into, *([negated] if account is negated else [negated, account]))
+    _fold_merges(absorbed_into, negated, sums)
     # Households come sorted by field and 户号; joining them to the sums here beats a join in
     # the database, which then sorts 100,000 rows with their names more slowly than Python.
     out = _out_of_ranking(period)
@@ -127,11 +135,18 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
     ).get
     vetoed, barred = _vetoes(village, rulebook, period, absorbed_into)
     flagged = vetoed | barred
-    base = rulebook.account.base_points
-    # Memos: each Decimal, rank and tier is computed once per distinct score, not per household.
-    balance_of = _Memo(lambda hundredths: base - from_hundredths(hundredths)).__getitem__
-    negated_of, account_of = negated.get, account.get
-    one_sum = account is negated  # the account year starts with the period
+    # Memos: each Decimal, rank and tier is computed once per distinct score, not per household;
+    # the balances and statuses once per distinct tuple of window sums.
+    declared, statuses = plan.balances, rulebook.statuses
+    values_of, statuses_of = plan.values, status_rule(statuses, declared)
+
+    def account(window_sums: tuple[int, ...]) -> tuple[tuple[Decimal, ...], tuple]:
+        values = values_of(window_sums)
+        return values, statuses_of(values)
+
+    account_of = _Memo(account).__getitem__
+    negated_of, sums_of = negated.get, sums.get
+    nothing = (0,) * len(plan.windows)
     result: list[Standing] = []
     append = result.append
     unranked: list = []
@@ -152,6 +167,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
             else:
                 is_vetoed = is_barred = False
                 value, rank, tier = placed(negated_points)
+            values, in_force_now = account_of(sums_of(household_id, nothing))
             append(
                 _new(
                     Standing,
@@ -162,11 +178,13 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                         group_id,
                         group_name(group_id),
                         value,
-                        balance_of(negated_points if one_sum else account_of(household_id, 0)),
+                        values[0],
                         rank,
                         tier,
                         is_vetoed,
                         is_barred,
+                        values,
+                        in_force_now,
                     ),
                 )
             )
@@ -174,6 +192,7 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
         result[start:] = sorted(result[start:], key=_rank_key)
     unranked.sort(key=_number_key)  # a village's, not a field's: all of them by 户号
     for _, _, household_id, number, head, group_id in unranked:
+        values, in_force_now = account_of(sums_of(household_id, nothing))
         append(
             Standing(
                 household_id,
@@ -182,14 +201,16 @@ def _standings(village: Village, period: Period, rulebook: Rulebook | None) -> S
                 group_id,
                 group_name(group_id),
                 from_hundredths(-negated_of(household_id, 0)),
-                balance_of(account_of(household_id, 0)),
+                values[0],
                 None,
                 None,
                 household_id in vetoed,
                 household_id in barred,
+                values,
+                in_force_now,
             )
         )
-    return Standings(village.id, period, result, policy.scope)
+    return Standings(village.id, period, result, policy.scope, declared, statuses)
 
 
 _field_key = itemgetter(0, 1)  # out of the ranking, field
@@ -242,42 +263,74 @@ class _Memo(dict):
         return value
 
 
+def _first_day(village: Village, rulebook: Rulebook, end: date) -> date | None:
+    """The village's first approved entry before `end`, when a balance carries a shortfall from
+    year to year (carry = "negative" folds from it); None otherwise: no balance needs it."""
+    if not any(b.carry == "negative" and b.reset == "yearly" for b in rulebook.all_balances):
+        return None
+    return db.session.execute(
+        db.select(func.min(Entry.occurred_on)).where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on < end,
+        )
+    ).scalar_one()
+
+
 def _sums(
-    village: Village, period: Period, window_start: date | None
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Each household's approved points in the period and in its account year up to the period's
-    end, in hundredths and negated (most points sort first); one dict serves as both when the
-    account year starts with the period."""
+    village: Village, period: Period, windows: tuple[Window, ...]
+) -> tuple[dict[int, int], dict[int, tuple[int, ...]]]:
+    """Each household's approved points in the period, in hundredths and negated (most points
+    sort first), and its sum over each window, in order: one grouped query, a CASE column per
+    distinct sum (the period's points share a window's column when they are the same sum)."""
+    columns = list(windows)
+    in_period = Window(period.start, period.end)
+    if in_period not in columns:
+        columns.append(in_period)
+    at = columns.index(in_period) + 1
+    starts = [w.start for w in columns]
+    lower = None if None in starts else min(starts)
     conditions = [
         Entry.village_id == village.id,
         Entry.status == EntryStatus.APPROVED.value,
         Entry.occurred_on < period.end,
     ]
-    if window_start is not None:
-        conditions.append(Entry.occurred_on >= min(window_start, period.start))
-    if window_start == period.start:
-        # One sum serves as points and as balance: the raw GROUP BY of the period, no more.
-        points = dict(
-            _tuples(
-                db.select(Entry.household_id, _whole(-func.sum(Entry.points)))
-                .where(*conditions)
-                .group_by(Entry.household_id)
-            )
-        )
-        return points, points
-    in_period = Entry.points
-    if window_start is None or window_start < period.start:  # the WHERE starts before the period
-        in_period = case((Entry.occurred_on >= period.start, Entry.points), else_=0)
+    if lower is not None:
+        conditions.append(Entry.occurred_on >= lower)
     rows = _tuples(
         db.select(
             Entry.household_id,
-            _whole(-func.sum(in_period)),
-            _whole(-func.sum(_in_account(window_start, period))),
+            *(_whole(func.sum(_counted(w, lower, period.end))) for w in columns),
         )
         .where(*conditions)
         .group_by(Entry.household_id)
     )
-    return {h: p for h, p, _ in rows}, {h: a for h, _, a in rows}
+    last = len(windows) + 1
+    return {r[0]: -r[at] for r in rows}, {r[0]: r[1:last] for r in rows}
+
+
+def _counted(window: Window, lower: date | None, end: date):
+    """An entry's points when it counts in the window, else 0 (plain points when the WHERE
+    already bounds the window)."""
+    conditions = []
+    if window.start is not None and (lower is None or window.start > lower):
+        conditions.append(Entry.occurred_on >= window.start)
+    if window.end < end:
+        conditions.append(Entry.occurred_on < window.end)
+    if window.awards:
+        conditions.append(_AWARDS)
+    if not conditions:
+        return Entry.points
+    return case((and_(*conditions), Entry.points), else_=0)
+
+
+# counts = "awards": an award, and a reversal taking one back (a reversal carries the opposite
+# points of the entry it reverses), so a reversed award counts nothing. Known limit: reversing
+# that reversal again (reviving the award) is not counted back, see README "Balances".
+_AWARDS = or_(
+    and_(Entry.kind == "entry", Entry.points > 0),
+    and_(Entry.kind == "reversal", Entry.points < 0),
+)
 
 
 def _tuples(statement) -> list[tuple]:
@@ -326,11 +379,12 @@ def _bytewise(column):
 
 
 def balance(household: Household, on: date, rulebook: Rulebook | None = None) -> Decimal:
-    """A household's balance on a day: base points plus approved points of its account year up to
-    and including `on` (with the households merged into it, up to the merge)."""
+    """A household's main balance on a day: its base plus the approved points of its window up
+    to and including `on` (with the households merged into it, up to the merge); a balance that
+    carries a shortfall, or counts awards only, is folded by accounts.Plan."""
     day_after = on + timedelta(days=1)
     guess = rulebook or _last_rulebook.get(household.village_id, (None, None))[1]
-    if guess is not None:
+    if guess is not None and _one_window(guess.main_balance):
         # One round trip in the common case: the sum, whether anything was merged into this
         # household, and which rulebook is in force (to check the one the window came from).
         # Core, not the ORM session: its result machinery cost as much again as the query.
@@ -349,14 +403,87 @@ def balance(household: Household, on: date, rulebook: Rulebook | None = None) ->
             .one()
         )
         if rulebook is not None or sha256 == _last_rulebook[household.village_id][0]:
+            base = guess.main_balance.base
             if not merged:
-                return guess.account.base_points + from_hundredths(total or 0)
-            return guess.account.base_points + _lineage_total(household.id, start, day_after)
+                return base + from_hundredths(total or 0)
+            return base + _lineage_total(household.id, start, day_after)
     current = rules_store.in_force(household.village.code)
     rulebook = rulebook or current.rulebook
     _last_rulebook[household.village_id] = (current.snapshot and current.snapshot.sha256, rulebook)
-    start = _window_start(rulebook, Period(on, day_after, "day"))
-    return rulebook.account.base_points + _lineage_total(household.id, start, day_after)
+    main = rulebook.main_balance
+    if _one_window(main):
+        start = _window_start(rulebook, Period(on, day_after, "day"))
+        return main.base + _lineage_total(household.id, start, day_after)
+    return _values(household.id, (main,), day_after)[0]
+
+
+@dataclass(frozen=True)
+class Account:
+    """Every balance of a household on a day, the main one first, and the statuses in force."""
+
+    balances: tuple[Balance, ...]
+    values: tuple[Decimal, ...]
+    statuses: tuple[Status, ...]
+
+    @property
+    def main(self) -> Decimal:
+        return self.values[0]
+
+    def pairs(self) -> list[tuple[Balance, Decimal]]:
+        return list(zip(self.balances, self.values, strict=True))
+
+
+def account(household: Household, on: date, rulebook: Rulebook | None = None) -> Account:
+    """Every declared balance of a household at the end of `on` (merged households included),
+    and the statuses they put it in: what the household and resident pages show."""
+    rulebook = rulebook or rules_store.in_force(household.village.code).rulebook
+    declared = rulebook.all_balances
+    values = _values(household.id, declared, on + timedelta(days=1))
+    return Account(declared, values, in_force(rulebook.statuses, declared, values))
+
+
+def _one_window(balance: Balance) -> bool:
+    """Whether the balance is its base plus one plain sum (what balance() answers in one query)."""
+    simple_reset = balance.reset == "never" or balance.carry == "none"
+    return balance.counts == "all" and simple_reset and balance.redeemable != "above_base"
+
+
+def _values(household_id: int, balances: tuple[Balance, ...], end: date) -> tuple[Decimal, ...]:
+    """The balances at `end` (exclusive) of a household and those merged into it, folded by
+    accounts.Plan from one query per household of the lineage, a CASE column per window."""
+    sources = _sources(household_id)
+    first_day = None
+    if any(b.carry == "negative" and b.reset == "yearly" for b in balances):
+        firsts = [
+            db.session.execute(
+                db.select(func.min(Entry.occurred_on)).where(
+                    Entry.household_id == source,
+                    Entry.status == EntryStatus.APPROVED.value,
+                    Entry.occurred_on < (end if until is None else min(until, end)),
+                )
+            ).scalar_one()
+            for source, until in sources
+        ]
+        first_day = min((d for d in firsts if d is not None), default=None)
+    plan = Plan(balances, end, first_day)
+    totals = [0] * len(plan.windows)
+    if plan.windows:
+        for source, until in sources:
+            stop = end if until is None else min(until, end)
+            row = db.session.execute(
+                db.select(
+                    *(
+                        _whole(func.coalesce(func.sum(_counted(w, None, end)), 0))
+                        for w in plan.windows
+                    )
+                ).where(
+                    Entry.household_id == source,
+                    Entry.status == EntryStatus.APPROVED.value,
+                    Entry.occurred_on < stop,
+                )
+            ).one()
+            totals = [a + b for a, b in zip(totals, row, strict=True)]
+    return plan.values(totals)
 
 
 @functools.cache
@@ -413,44 +540,75 @@ def _lineage_total(household_id: int, start: date | None, day_after: date) -> De
     return from_hundredths(total)
 
 
+class Reset(NamedTuple):
+    """A reset of the main balance inside a statement's range: it closed at `closing` and
+    opened again at `opening` (its base, or with carry = "negative" the shortfall kept)."""
+
+    occurred_on: date
+    balance: Balance
+    closing: Decimal
+    opening: Decimal
+
+    @property
+    def carried(self) -> bool:
+        return self.opening != self.balance.base
+
+
 def running_balance(
     household: Household, start: date, end: date, rulebook: Rulebook | None = None
 ) -> tuple[Decimal, list[tuple[object, Decimal]]]:
     """A household's approved entries in [start, end) (with those of households merged into it),
-    each with the balance after it, and the opening balance: what a statement prints.
+    each with the main balance after it, and the opening balance: what a statement prints.
 
-    The balance after the last entry of a day equals balance(household, that day); at an
-    account-year reset the running balance starts again from the base points.
+    The balance after the last entry of a day equals balance(household, that day). Each reset
+    of the main balance after `start` is a row of its own (a Reset, with the balance it opens
+    at), so a running balance never restarts silently; a reset on `start` is in the opening.
     """
     from .ledger_queries import approved_entries_of
 
     rulebook = rulebook or rules_store.in_force(household.village.code).rulebook
-    base = rulebook.account.base_points
-    window = _window_start(rulebook, Period(start, start + timedelta(days=1), "day"))
-    opening = base if window == start else balance(household, start - timedelta(days=1), rulebook)
+    main = rulebook.main_balance
+    rows: list[tuple[object, Decimal]] = []
+
+    def reopened(closing: Decimal) -> Decimal:
+        carried = reopen(main, _hundredths(closing)) - _hundredths(main.base)
+        return main.base + from_hundredths(carried)
+
+    opening = balance(household, start - timedelta(days=1), rulebook)
+    if reset_days(main, start, start + timedelta(days=1)):
+        opening = reopened(opening)
     total = opening
-    rows = []
+    resets = reset_days(main, start + timedelta(days=1), end)
+
+    def reset_until(day: date) -> None:
+        nonlocal total
+        while resets and resets[0] <= day:
+            rows.append((Reset(resets.pop(0), main, total, reopened(total)), reopened(total)))
+            total = reopened(total)
+
     for entry in approved_entries_of(_sources(household.id), start, end):
-        day = entry.occurred_on
-        entry_window = _window_start(rulebook, Period(day, day + timedelta(days=1), "day"))
-        if entry_window != window:
-            window, total = entry_window, base
-        total += entry.points
+        reset_until(entry.occurred_on)
+        total += entry.points if main.counts == "all" or _is_award(entry) else 0
         rows.append((entry, total))
+    reset_until(end - timedelta(days=1))
     return opening, rows
 
 
+def _hundredths(value: Decimal) -> int:
+    return int(value * 100)
+
+
+def _is_award(entry) -> bool:
+    return entry.points < 0 if entry.kind == "reversal" else entry.points > 0
+
+
 def _window_start(rulebook: Rulebook, period: Period) -> date | None:
-    """The first day of the account year the period ends in; None when balances never reset."""
-    if rulebook.account.reset == "never":
+    """The first day of the main balance's account year the period ends in; None when it never
+    resets."""
+    main = rulebook.main_balance
+    if main.reset == "never":
         return None
-    return account_year(rulebook.account.reset_on, period.end - timedelta(days=1))[0]
-
-
-def _in_account(window_start: date | None, period: Period):
-    if window_start is None or window_start <= period.start:
-        return Entry.points
-    return case((Entry.occurred_on >= window_start, Entry.points), else_=0)
+    return account_year(main.reset_on, period.end - timedelta(days=1))[0]
 
 
 def _absorbed_into(village: Village, before: date) -> dict[int, int]:
@@ -478,16 +636,20 @@ def _absorbed_into(village: Village, before: date) -> dict[int, int]:
     return final_of
 
 
-def _fold_merges(absorbed_into: dict[int, int], *totals: dict[int, int]) -> None:
+def _fold_merges(
+    absorbed_into: dict[int, int], negated: dict[int, int], sums: dict[int, tuple[int, ...]]
+) -> None:
     """Add each merged-away household's sums to the household that absorbed it.
 
     A merged household takes no entries after the merge (the ledger refuses inactive
     households), so its whole sum up to the period's end is what counts for the survivor.
     """
     for source, final in absorbed_into.items():
-        for total in totals:
-            if source in total:
-                total[final] = total.get(final, 0) + total[source]
+        if source in negated:
+            negated[final] = negated.get(final, 0) + negated[source]
+        if source in sums:
+            mine = sums.get(final)
+            sums[final] = sums[source] if mine is None else tuple(map(add, mine, sums[source]))
 
 
 def _sources(household_id: int) -> list[tuple[int, date | None]]:

@@ -233,3 +233,48 @@ def test_export_cli_writes_each_workbook(village, app, tmp_path):
     assert bad.exit_code != 0 and "看不懂“Q3”" in bad.output
     bad = runner.invoke(args=["export", "statement", "404", "2026", str(tmp_path / "x.xlsx")])
     assert "没有户号为“404”的户" in bad.output
+
+
+def test_a_reset_is_a_line_of_its_own_and_a_shortfall_carries(village):
+    # The demo's 年度积分 resets on 01-01 with carry = "negative": 2026 closes at 65, so 2027
+    # opens at 65 (not 100), and a running balance across the reset shows it as its own line.
+    h1, h2, _ = village.households
+    for n, day in enumerate((date(2026, 2, 3), date(2026, 3, 3), date(2026, 4, 3))):
+        post(village, h1, "CUS-05", day, key=f"c{n}")
+    post(village, h1, "CUS-06", date(2026, 5, 3))
+    post(village, h2, "SAF-03", date(2026, 6, 3))
+    assert standings.balance(h1, date(2026, 12, 31)) == 65
+    assert standings.balance(h1, date(2027, 1, 1)) == 65
+    assert standings.balance(h2, date(2027, 1, 1)) == 100  # 105 closes above the base
+    opening, rows = standings.running_balance(h1, date(2026, 4, 1), date(2027, 2, 1))
+    assert opening == 80
+    reset, balance = rows[-1]
+    assert isinstance(reset, standings.Reset) and reset.occurred_on == date(2027, 1, 1)
+    assert (reset.closing, reset.opening, reset.carried, balance) == (65, 65, True, 65)
+    _, rows = standings.running_balance(h2, date(2026, 6, 1), date(2027, 2, 1))
+    assert [(type(e).__name__, b) for e, b in rows] == [("Row", 105), ("Reset", 100)]
+    data = from_ledger.statement(h1, 2027, today=TODAY)
+    assert data.opening_balance == 65 and data.balance_name == "年度积分"
+    ws = opened(write_statement, data).active
+    assert ws["E4"].value == "年度积分"
+
+
+def test_a_reset_inside_the_statement_year_is_printed(village, tmp_path):
+    from pathlib import Path
+
+    from pointsys.rules_store import DEMO_RULEBOOK, store
+
+    text = Path(DEMO_RULEBOOK).read_text(encoding="utf-8")
+    text = text.replace('reset_on = "01-01"\ncarry = "negative"', 'reset_on = "07-01"')
+    moved = tmp_path / "demo.toml"
+    moved.write_text(text, encoding="utf-8")
+    store(moved, actor_label="test")
+    h1 = village.households[0]
+    post(village, h1, "SAF-03", date(2026, 3, 3))
+    data = from_ledger.statement(h1, 2026, today=TODAY)
+    reset = data.rows[-1]
+    assert (reset.occurred_on, reset.item_title) == (
+        date(2026, 7, 1),
+        "年度积分清零，重新从 100 分起算",
+    )
+    assert (reset.points, reset.balance) == (-5, 100)

@@ -2,9 +2,10 @@
 
 A Hypothesis state machine records, replays, approves, rejects, reverses (reversals too), loads a
 new rulebook version and closes/reopens quarters, against a plain Python model of the ledger.
-After every step: balances and standings equal base + the model's approved entries; pending
-never counts; no cap is exceeded on the database's live entries; every entry keeps the points
-it was given, whatever rulebook was loaded later.
+After every step: balances (three declared: one resetting on 07-01 with its shortfall carried,
+one never reset, one above the base) and standings of every period kind equal what the model's
+approved entries give; pending never counts; no cap is exceeded on the database's live entries;
+every entry keeps the points it was given, whatever rulebook was loaded later.
 
 One app and database serve every example (migrations are slow); each example gets its own
 village, with its own small rulebook written here.
@@ -39,6 +40,10 @@ TODAY = date(2026, 11, 21)
 BASE = Decimal(100)
 DAYS = [date(2026, 2, 10), date(2026, 5, 6), date(2026, 8, 3), date(2026, 10, 5), TODAY]
 QUARTERS = [Period.parse(q) for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4")]
+# Periods of every other kind the standings are checked for; the 年度积分 resets on 07-01,
+# inside the ledger's days, carrying a shortfall of the account year before into the next.
+OTHER_PERIODS = [Period.parse(p) for p in ("2026H1", "2026H2", "2026B4", "2026-05", "2026")]
+RESET_ON = date(2026, 7, 1)
 CLOSABLE = QUARTERS[:3]  # ended before TODAY
 CAPS = {"HELP": Decimal(6), "FINE": Decimal(5)}  # per quarter, on the absolute sum
 MAX_PER_ENTRY = {"HELP": Decimal(4)}
@@ -51,10 +56,30 @@ name = "性质测试细则"
 version = "{version}"
 effective = 2026-01-01
 
-[account]
-base_points = 100
+[[balances]]
+code = "yearly"
+name = "年度积分"
+base = 100
 reset = "yearly"
-reset_on = "01-01"
+reset_on = "07-01"
+carry = "negative"
+
+[[balances]]
+code = "honour"
+name = "荣誉积分"
+reset = "never"
+
+[[balances]]
+code = "redeemable"
+name = "可兑换积分"
+redeemable = "above_base"
+of = "yearly"
+
+[[statuses]]
+code = "low"
+name = "低分户"
+balance = "yearly"
+below = 95
 
 [[categories]]
 code = "c"
@@ -430,18 +455,33 @@ class LedgerMachine(RuleBasedStateMachine):
             for line in sorted(self.lines.values(), key=lambda x: x.id)
         ]
 
+    def _balances(self, household_id: int, end: date) -> tuple[Decimal, Decimal, Decimal]:
+        """年度积分 (100, a shortfall before 07-01 carried past it), 荣誉积分 (every approved
+        entry), 可兑换积分 (年度积分 above 100), at `end` (exclusive), by hand."""
+        first = self._approved_sum(household_id, date(2025, 7, 1), min(end, RESET_ON))
+        if end <= RESET_ON:
+            yearly = BASE + first
+        else:
+            yearly = min(BASE + first, BASE) + self._approved_sum(household_id, RESET_ON, end)
+        honour = self._approved_sum(household_id, date(2000, 1, 1), end)
+        return yearly, honour, max(Decimal(0), yearly - BASE)
+
     @invariant()
-    def balances_are_base_plus_approved(self) -> None:
-        year = date(2026, 1, 1)
+    def balances_follow_the_declared_balances(self) -> None:
         for household in self.households:
-            expected = BASE + self._approved_sum(household.id, year, date(2026, 11, 22))
-            assert standings.balance(household, TODAY) == expected
-        for quarter in QUARTERS:
-            table = standings.standings(self.village, quarter)
+            expected = self._balances(household.id, date(2026, 11, 22))
+            assert standings.balance(household, TODAY) == expected[0]
+            account = standings.account(household, TODAY)
+            assert account.values == expected
+            assert [s.code for s in account.statuses] == (["low"] if expected[0] < 95 else [])
+        for period in [*QUARTERS, *OTHER_PERIODS]:
+            table = standings.standings(self.village, period)
             for household in self.households:
                 row = table.of(household.id)
-                assert row.points == self._approved_sum(household.id, quarter.start, quarter.end)
-                assert row.balance == BASE + self._approved_sum(household.id, year, quarter.end)
+                assert row.points == self._approved_sum(household.id, period.start, period.end)
+                assert row.balances == self._balances(household.id, period.end), period.code
+                assert row.balance == row.balances[0]
+                assert [s.code for s in row.statuses] == (["low"] if row.balance < 95 else [])
 
     @invariant()
     def no_cap_is_exceeded(self) -> None:

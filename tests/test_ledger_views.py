@@ -340,6 +340,33 @@ def test_standings_page(client, village):
     assert quarter_of(app_today()).code in client.get("/ledger/standings").get_data(as_text=True)
 
 
+def test_staff_pages_name_every_balance_and_show_statuses(client, village):
+    a, b = village.households[:2]
+    for n, day in enumerate(
+        (date(2026, 7, 3), date(2026, 7, 4), date(2026, 7, 5), date(2026, 7, 6))
+    ):
+        entry = recorded(village, a, "CUS-05", day, key=f"c{n}")  # 100 - 40 = 60: below 70
+        ledger.approve([entry], reviewer=village.supervisor)
+        db.session.commit()
+    recorded(village, b, "ENV-01", date(2026, 8, 3), key="b")
+    as_user(client, "supervisor")
+    html = client.get("/ledger/standings?period=2026Q3").get_data(as_text=True)
+    assert (
+        '<th class="num">年度积分</th><th class="num">荣誉积分</th><th class="num">可兑换积分</th>'
+        "<th>榜单</th><th>状态</th>" in html
+    )
+    row_a = html.split(">001</a>")[1].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(-?\d+)</td>', row_a) == ["-40", "60", "-40", "0"]
+    assert "<td>暂停享受村集体福利</td>" in row_a
+    row_b = html.split(">002</a>")[1].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(-?\d+)</td>', row_b) == ["102", "2", "2"]  # after +2
+    assert "暂停享受村集体福利" not in row_b
+    html = client.get(f"/ledger/households/{a.id}").get_data(as_text=True)
+    assert '<dt>年度积分</dt><dd class="balance">60<' in html
+    assert "<dt>荣誉积分</dt><dd>-40<" in html and "<dt>可兑换积分</dt><dd>0<" in html
+    assert '<span class="status status-suspended">暂停享受村集体福利</span>' in html
+
+
 def test_close_and_reopen_a_quarter_through_the_page(client, village):
     as_user(client, "admin")
     html = client.get("/ledger/quarters").get_data(as_text=True)

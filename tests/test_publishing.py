@@ -471,3 +471,36 @@ def test_reissuing_a_quarter_after_a_household_joined_later_shows_no_change(vill
 
 def _row(row):
     return (row.tier_code, row.rank, row.number, row.points, row.balance, row.reason)
+
+
+def test_year_end_stars_on_a_balance_with_names_and_a_drop_to_the_lowest(village, tmp_path):
+    # stars_on = "yearly": stars by 年度积分 at the year's end (base 100 included), not the year's
+    # points; a level 0
+    # names the households below every star; star_drop = "lowest" sets a veto's stars to it.
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
+    text = text.replace("star_drop_levels = 1", 'star_drop = "lowest"')
+    text = text.replace("[honours]\n", '[honours]\nstars_on = "yearly"\n', 1)
+    text = text.replace("level = 5\nmin = 90", 'level = 5\nmin = 90\nname = "五星文明户"')
+    zero = '[[honours.stars]]\nlevel = 0\nmin = -1000\nname = "待提升户"'
+    text = text.replace("level = 1\nmin = 0\n", f"level = 1\nmin = 0\n{zero}\n")
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    rules_store.store(path, actor_label="test")
+    h1, h2, h3 = village.households
+    for day in (date(2026, 2, 5), date(2026, 5, 5), date(2026, 8, 5), date(2026, 10, 5)):
+        post(village, h1, "PUB-06", day, Decimal(20))  # 80 …
+    post(village, h1, "PUB-06", date(2026, 11, 5), Decimal(10))  # … 90: five stars
+    post(village, h2, "PUB-06", date(2026, 2, 5), Decimal(20))
+    post(village, h2, "FIL-06", date(2026, 9, 9))  # 0 and a star_drop veto: the lowest level
+    post(village, h3, "ENV-06", date(2026, 7, 9), Decimal(-5))  # points -5, 年度积分 95
+    result = publishing.year_end(village.village, 2026)
+    by_number = {r.number: r for r in result.rows}
+    assert result.stars_on_name == "年度积分" and result.balance_name == "年度积分"
+    assert (by_number["001"].stars, by_number["001"].star_name) == (5, "五星文明户")
+    assert (by_number["001"].stars_value, by_number["001"].points) == (190, 90)
+    assert (by_number["002"].stars, by_number["002"].star_name) == (0, "待提升户")
+    assert by_number["002"].dropped == 5
+    assert (by_number["003"].points, by_number["003"].stars) == (-5, 5)  # on 95, not on -5
+    assert [(level, [r.number for r in rows]) for level, rows in result.awards()] == [
+        (5, ["001", "003"])
+    ]

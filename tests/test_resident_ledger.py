@@ -34,8 +34,26 @@ def test_the_resident_page_shows_the_households_own_points(village, client):
     db.session.commit()
     _sign_in(client, village, h1)
     html = client.get("/me/").get_data(as_text=True)
-    assert "积分余额" in html and "105" in html and "第 1 名 / 3 户" in html
+    assert "第 1 名 / 3 户" in html
+    # Each balance of the demo rulebook under its own name, the main one first.
+    figures = html.split('class="figure-label">')[1:4]
+    assert [f.split("</span>")[0] for f in figures] == ["年度积分", "荣誉积分", "可兑换积分"]
+    assert [f.split('figure-value">')[1].split("<")[0] for f in figures] == ["105", "5", "5"]
     assert "+5" in html and "+2" not in html
+    assert "暂停享受村集体福利" not in html
+
+
+def test_the_resident_page_shows_a_status(village, client):
+    h1 = village.households[0]
+    for n in range(4):  # 100 - 4 × 10 = 60, below the demo's 70
+        posted = ledger.record(
+            village.village, [Draft(h1.id, "CUS-05", app_today())], key=f"s{n}", actor=village.clerk
+        ).entries
+        ledger.approve(posted, reviewer=village.supervisor)
+    db.session.commit()
+    _sign_in(client, village, h1)
+    html = client.get("/me/").get_data(as_text=True)
+    assert '<p class="note status status-suspended" role="status">暂停享受村集体福利</p>' in html
 
 
 def test_a_declaration_is_pending_and_its_progress_shows(village, client):

@@ -112,5 +112,5 @@ def test_a_malformed_scenario_file_is_located(tmp_path):
         f"{path}:1:1: rulebook: 找不到细则文件 “{tmp_path / 'x.toml'}”；"
         "rulebook 写的是相对于本场景文件的路径，如 “../demo.toml”。",
         f"{path}:4:55: scenarios[0].events[0].refused: 未知的取值 “retird”。您是不是要写 “retired”？",
-        f"{path}:5:1: scenarios[0].expect: 未知的键 “expect”。可用的有：name, events, total, tier, others, stars, members。",
+        f"{path}:5:1: scenarios[0].expect: 未知的键 “expect”。可用的有：name, events, total, tier, others, stars, balances, as_of, periods, redeemable, status, members。",
     ]

@@ -17,6 +17,30 @@ INVALID = PROJECT / "rules" / "tests" / "invalid"
 DEMO = PROJECT / "rules" / "demo.toml"
 
 EXPECTED = {
+    "balances_with_account": [
+        "rules/tests/invalid/balances_with_account.toml:8:1: account: [account] 和 [[balances]] 不能同时写：[[balances]] 已经定义了各项积分；请删去 [account]，把基础分、清零写进第一个 [[balances]]。",
+    ],
+    "balance_redeemable_problems": [
+        "rules/tests/invalid/balance_redeemable_problems.toml:18:1: balances[1].of: 未知的积分编码 “yearl”。您是不是要写 “yearly”？",
+        "rules/tests/invalid/balance_redeemable_problems.toml:23:1: balances[2].redeemable: redeemable = “above_base” 要写 of = “…”，指明超出哪项积分的基础分可以兑换。",
+        "rules/tests/invalid/balance_redeemable_problems.toml:30:1: balances[3].base: redeemable = “above_base” 的积分由 of 指定的积分算出，不能再写 base；请删去。",
+    ],
+    "balance_never_reset_problems": [
+        "rules/tests/invalid/balance_never_reset_problems.toml:11:1: balances[0].redeemable: 第一项积分是主积分（积分余额），不能是 redeemable = “above_base”；请把它挪到后面。",
+        "rules/tests/invalid/balance_never_reset_problems.toml:18:1: balances[1].carry: carry 说的是清零时怎么结转，只用于 reset = “yearly”；永不清零的积分请删去 carry。",
+        "rules/tests/invalid/balance_never_reset_problems.toml:19:1: balances[1].reset_on: reset_on 只用于 reset = “yearly”；永不清零的积分请删去 reset_on。",
+        "rules/tests/invalid/balance_never_reset_problems.toml:22:1: balances[2].code: 编码 “honour” 重复（balances[1].code 已经用过）；每个编码只能用一次，请改名。",
+    ],
+    "status_problems": [
+        "rules/tests/invalid/status_problems.toml:17:1: statuses[0].balance: 未知的积分编码 “yaerly”。您是不是要写 “yearly”？",
+        "rules/tests/invalid/status_problems.toml:20:1: statuses[1]: 状态要写 below（积分低于多少时）或 min（积分不低于多少时），或两个都写。",
+        "rules/tests/invalid/status_problems.toml:29:1: statuses[2].min: min 90 须小于 below 80。",
+    ],
+    "star_problems": [
+        "rules/tests/invalid/star_problems.toml:15:1: veto.star_drop: star_drop（降到最低星级）和 star_drop_levels（降几级）只能写一个；请删去其中一个。",
+        "rules/tests/invalid/star_problems.toml:19:1: honours.stars_on: 未知的积分编码 “honor”。可用的有：yearly。",
+        "rules/tests/invalid/star_problems.toml:20:51: honours.stars[1].level: 星级 level 应为 0 到 10 的整数（0 表示没有星，可以起个名字），现在是 “-1”。",
+    ],
     "bad_month_day": [
         "rules/tests/invalid/bad_month_day.toml:9:1: account.reset_on: “13-01” 不是“月-日”，请写成如 “01-01”。",
     ],
@@ -329,7 +353,14 @@ def test_demo_rulebook_is_complete_and_uses_every_feature():
     assert {t.side for t in tiers} == {"red", "black"} and any(t.veto for t in tiers)
     assert any(t.top for t in tiers) and any(t.min is not None for t in tiers)
     assert rulebook.honours.stars and rulebook.honours.names == "masked"
-    assert rulebook.account.base_points == 100 and rulebook.account.honour_total
+    main, honour, redeemable = rulebook.balances
+    assert (main.base, main.reset, main.carry) == (100, "yearly", "negative")
+    assert rulebook.account.base_points == 100 and rulebook.account.reset == "yearly"
+    assert honour.reset == "never" and (redeemable.redeemable, redeemable.of) == (
+        "above_base",
+        main.code,
+    )
+    assert [(s.balance, s.below) for s in rulebook.statuses] == [(main.code, 70)]
     assert (rulebook.plaque.names, rulebook.plaque.entries, rulebook.plaque.members) == (
         "masked",
         "awards",

@@ -19,10 +19,11 @@ def test_the_last_loaded_snapshot_is_in_force(app, tmp_path):
         first, _ = rules_store.store(rules_store.DEMO_RULEBOOK, actor_label="t")
         text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
         changed = tmp_path / "demo.toml"
-        changed.write_text(text.replace("base_points = 100", "base_points = 60"), encoding="utf-8")
+        changed.write_text(text.replace("base = 100", "base = 60"), encoding="utf-8")
         second, _ = rules_store.store(changed, actor_label="t")
         db.session.commit()
         current = rules_store.in_force("demo")
         assert current.loaded and current.snapshot.id == second.id != first.id
         assert current.rulebook.account.base_points == Decimal(60)
+        assert current.rulebook.main_balance.base == Decimal(60)
         assert "ENV-01" in current.rulebook.items

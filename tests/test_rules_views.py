@@ -32,7 +32,14 @@ def test_residents_read_the_rulebook_without_signing_in(app, client):
     assert "<h1>幸福村积分管理细则</h1>" in html
     assert "版本：2026 年修订版，自 2026-01-01 起施行。" in html
     assert "以下为 2026-08-01 有效的积分事项。" in html
-    assert "每户每年基础分 100 分。" in html
+    assert (
+        "<li>年度积分（主积分）：基础分 100 分，每年 01-01 清零，从基础分重新算；"
+        "低于基础分的欠分带到下一年。</li>" in html
+    )
+    assert "<li>荣誉积分：基础分 0 分，永不清零，逐年累计。</li>" in html
+    assert "<li>可兑换积分：年度积分超出基础分 100 分的部分，可以兑换。</li>" in html
+    assert "<li>年度积分低于 70 分的户：暂停享受村集体福利，不能兑换积分。</li>" in html
+    assert "<li>星级按全年得分评定：</li>" in html and "<li>5 星：90 分及以上</li>" in html
     assert (
         '<p class="meta">积分保留一位小数。按数量算出的分值四舍五入到一位小数，扣分按绝对值同样处理'
         "（如每小时 0.1 分 × 4.5 小时 = 0.45，记 0.5 分；-0.45 记 -0.5 分）。</p>" in html
@@ -89,3 +96,48 @@ def test_staff_see_the_rulebook_in_the_menu(app, client, make_user):
     make_user("clerk1")
     html = login(client, "clerk1", "correct horse 1").get_data(as_text=True)
     assert '<a href="/rules/">积分细则</a>' in html
+
+
+LEGACY = """
+[rulebook]
+village = "legacy"
+name = "老细则"
+version = "1"
+effective = 2026-01-01
+{account}
+
+[[categories]]
+code = "env"
+name = "环境卫生"
+
+[[categories.items]]
+code = "A-01"
+title = "事项"
+article = "第一条"
+points = 2
+"""
+
+
+def test_the_account_section_says_what_the_legacy_account_does(app, client, tmp_path):
+    # reset = "never" used to print "每户每年基础分 100 分" beside "积分逐年结转": a base that
+    # comes once, said as if yearly. Each balance now says its own base and reset.
+    never = tmp_path / "never.toml"
+    never.write_text(
+        LEGACY.format(
+            account='[account]\nbase_points = 100\nreset = "never"\nhonour_total = false'
+        ),
+        encoding="utf-8",
+    )
+    _load(app, never)
+    html = client.get("/rules/legacy").get_data(as_text=True)
+    assert "<li>积分余额（主积分）：基础分 100 分，永不清零，逐年累计。</li>" in html
+    assert "每户每年基础分" not in html and "荣誉总分" not in html
+
+
+def test_the_account_section_is_shown_with_a_zero_base(app, client, tmp_path):
+    zero = tmp_path / "zero.toml"
+    zero.write_text(LEGACY.format(account=""), encoding="utf-8")
+    _load(app, zero)
+    html = client.get("/rules/legacy").get_data(as_text=True)
+    assert "<li>积分余额（主积分）：基础分 0 分，每年 01-01 清零，从基础分重新算。</li>" in html
+    assert "<li>荣誉总分：基础分 0 分，永不清零，逐年累计。</li>" in html

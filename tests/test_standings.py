@@ -137,10 +137,15 @@ def test_a_newly_loaded_rulebook_changes_the_base_at_once(village, tmp_path):
     from pointsys import rules_store
 
     h1 = village.households[0]
+    # A main balance that is one sum (no carry): balance() answers it in one remembered query.
+    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8").replace('carry = "negative"\n', "")
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text, encoding="utf-8")
+    rules_store.store(plain, actor_label="test")
+    db.session.commit()
     assert standings.balance(h1, TODAY) == 100  # remembered for the next call …
-    text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
     changed = tmp_path / "demo.toml"
-    changed.write_text(text.replace("base_points = 100", "base_points = 60"), encoding="utf-8")
+    changed.write_text(text.replace("base = 100", "base = 60"), encoding="utf-8")
     rules_store.store(changed, actor_label="test")
     db.session.commit()
     assert standings.balance(h1, TODAY) == 60  # … but checked against the rulebook in force

@@ -3,7 +3,10 @@
 standings() sums, folds merges, joins and orders in one SQL statement and ranks by bisection;
 the reference below does every step the obvious way, from the rows it inserted. Each case
 covers a different shape of that statement: an account year starting before, at or inside the
-period, or never resetting; the village or each group ranked on its own.
+period, or never resetting; the village or each group ranked on its own; quarters, months, two
+months, half-years and years; one legacy [account] balance, or the demo's three [[balances]]
+(a yearly one folding its shortfall year by year, one never reset, one above the base) and a
+status.
 """
 
 import random
@@ -25,12 +28,18 @@ NUMBERS += [f"{n:03d}" for n in range(11, 40)]
 VETO = "black_list,bar_red_list"
 
 
-def rulebook_text(reset: str, scope: str) -> str:
+def rulebook_text(reset: str, scope: str, balances: bool = False) -> str:
     text = rules_store.DEMO_RULEBOOK.read_text(encoding="utf-8")
-    if reset == "never":
-        text = text.replace('reset = "yearly"', 'reset = "never"')
-    else:
+    start, end = text.index("[[balances]]"), text.index("# 一票否决的后果")
+    if balances:  # the demo's 年度积分 (carry = "negative"), 荣誉积分 and 可兑换积分
+        assert reset != "never"
         text = text.replace('reset_on = "01-01"', f'reset_on = "{reset}"')
+    else:  # the legacy [account]: one balance
+        account = (
+            f'[account]\nbase_points = 100\nreset = "{"never" if reset == "never" else "yearly"}"'
+            f'\nreset_on = "{"01-01" if reset == "never" else reset}"\nhonour_total = false\n'
+        )
+        text = text[:start] + account + "\n" + text[end:]
     text = text.replace('scope = "village"', f'scope = "{scope}"')
     if scope == "group":  # tiers by place within the field, from the top and from the bottom
         text = text.replace("top = 3 ", "top_percent = 25 ")
@@ -49,8 +58,9 @@ def window_start(reset: str, period: Period) -> date | None:
     return start if start <= last else date(last.year - 1, month, day)
 
 
-def build(village, rng: random.Random, tmp_path, reset: str, scope: str):
-    snapshot, _ = rules_store.store(_write(tmp_path, rulebook_text(reset, scope)), actor_label="t")
+def build(village, rng: random.Random, tmp_path, reset: str, scope: str, balances: bool = False):
+    text = rulebook_text(reset, scope, balances)
+    snapshot, _ = rules_store.store(_write(tmp_path, text), actor_label="t")
     db.session.flush()
     place = village.village
     groups = [village.households[0].group_id]
@@ -125,6 +135,32 @@ def absorbed(merges, period: Period) -> dict[int, int]:
     return final
 
 
+def account_years(reset: str, first: date, end: date) -> list[tuple[date, date]]:
+    """Every account year from the one `first` is in to the one `end`'s day before is in."""
+    month, day = map(int, reset.split("-"))
+    start = date(first.year, month, day)
+    if start > first:
+        start = date(first.year - 1, month, day)
+    years = []
+    while start < end:
+        years.append((start, date(start.year + 1, month, day)))
+        start = years[-1][1]
+    return years
+
+
+def folded(reset: str, dated: list[tuple[date, Decimal]], end: date) -> Decimal:
+    """年度积分 by hand: 100 each year; a year closing below 100 opens the next at that."""
+    if not dated:
+        return Decimal(100)
+    value = Decimal(100)
+    years = account_years(reset, min(d for d, _ in dated), end)
+    for start, stop in years:
+        if (start, stop) != years[0]:
+            value = min(value, Decimal(100))
+        value += sum((p for d, p in dated if start <= d < min(stop, end)), Decimal(0))
+    return value
+
+
 def reference(households, entries, merges, period: Period, reset: str, scope: str, village):
     rulebook = rules_store.in_force(village.village.code).rulebook
     final = absorbed(merges, period)
@@ -132,6 +168,8 @@ def reference(households, entries, merges, period: Period, reset: str, scope: st
     approved = [e for e in entries if e["status"] == "approved"]
     points = {h.id: Decimal(0) for h in households}
     account = {h.id: Decimal(0) for h in households}
+    ever = {h.id: Decimal(0) for h in households}
+    dated = {h.id: [] for h in households}
     vetoed, barred = set(), set()
     bar_from = period.start
     for _ in range(rulebook.veto.bar_red_list_quarters):
@@ -147,6 +185,9 @@ def reference(households, entries, merges, period: Period, reset: str, scope: st
                     vetoed.add(household_id)
             if (start is None or day >= start) and day < period.end:
                 account[household_id] += entry["points"]
+            if day < period.end:
+                ever[household_id] += entry["points"]
+                dated[household_id].append((day, entry["points"]))
             if entry["veto"] and bar_from <= day < period.start:
                 barred.add(household_id)
 
@@ -179,42 +220,68 @@ def reference(households, entries, merges, period: Period, reset: str, scope: st
     merged = (h for h in households if registered(h) and not ranked(h))
     for h in sorted(merged, key=lambda h: h.number):
         expected.append((h.number, points[h.id], None, None, h.id in vetoed))
-    balances = {
-        h.number: rulebook.account.base_points + account[h.id] for h in households if registered(h)
-    }
+    if len(rulebook.balances) == 1:
+        balances = {
+            h.number: (rulebook.account.base_points + account[h.id],)
+            for h in households
+            if registered(h)
+        }
+    else:
+        balances = {}
+        for h in households:
+            if registered(h):
+                yearly = folded(reset, dated[h.id], period.end)
+                balances[h.number] = (yearly, ever[h.id], max(Decimal(0), yearly - 100))
     return expected, balances, {h.id for h in households if registered(h)} & barred
 
 
 CASES = [
-    # seed, account year reset, scope, period
-    (1, "01-01", "village", "2026Q1"),  # the account year starts with the period
-    (2, "01-01", "village", "2026Q3"),  # … before it
-    (3, "08-15", "village", "2026Q3"),  # … inside it
-    (4, "never", "village", "2026Q3"),  # balances never reset
-    (5, "01-01", "group", "2026Q3"),
-    (6, "08-15", "group", "2026Q4"),
-    (7, "never", "group", "2026Q2"),
+    # seed, account year reset, scope, period, the demo's three balances (else one [account])
+    (1, "01-01", "village", "2026Q1", False),  # the account year starts with the period
+    (2, "01-01", "village", "2026Q3", False),  # … before it
+    (3, "08-15", "village", "2026Q3", False),  # … inside it
+    (4, "never", "village", "2026Q3", False),  # balances never reset
+    (5, "01-01", "group", "2026Q3", False),
+    (6, "08-15", "group", "2026Q4", False),
+    (7, "never", "group", "2026Q2", False),
+    (8, "01-01", "village", "2026H1", True),  # a shortfall of 2025 carried into 2026
+    (9, "08-15", "village", "2026B4", True),  # a reset inside two months
+    (10, "01-01", "group", "2026-03", True),
+    (11, "03-01", "village", "2026", True),  # a year with a reset inside it
+    (12, "01-01", "village", "2026H2", False),
+    (13, "never", "village", "2026", False),
 ]
 
 
-@pytest.mark.parametrize(("seed", "reset", "scope", "quarter"), CASES)
-def test_standings_match_a_plain_python_reference(village, tmp_path, seed, reset, scope, quarter):
+@pytest.mark.parametrize(("seed", "reset", "scope", "period_code", "balances"), CASES)
+def test_standings_match_a_plain_python_reference(
+    village, tmp_path, seed, reset, scope, period_code, balances
+):
     rng = random.Random(seed)
-    households, entries, merges = build(village, rng, tmp_path, reset, scope)
-    period = Period.parse(quarter)
-    expected, balances, barred = reference(
+    households, entries, merges = build(village, rng, tmp_path, reset, scope, balances)
+    period = Period.parse(period_code)
+    expected, expected_balances, barred = reference(
         households, entries, merges, period, reset, scope, village
     )
     table = standings.standings(village.village, period)
     got = [(s.number, s.points, s.rank, s.tier and s.tier.code, s.vetoed) for s in table.rows]
     assert got == expected
-    assert {s.number: s.balance for s in table.rows} == balances
+    assert {s.number: s.balances for s in table.rows} == expected_balances
+    assert all(s.balance == s.balances[0] for s in table.rows)
+    suspended = {n for n, values in expected_balances.items() if balances and values[0] < 70}
+    assert {s.number for s in table.rows if s.statuses} == suspended
     assert {s.household_id for s in table.rows if s.barred_from_red} == barred
     by_id = {h.id: h for h in households}
     for row in table.rows:
         household = by_id[row.household_id]
         assert (row.head_name, row.group_id) == (household.head_name, household.group_id)
     assert table.ranked_within == scope
+    # balance() of a household on the period's last day agrees with its standing (households
+    # in no merge: balance() counts a later merge's source up to the day asked, by design).
+    last = period.end - timedelta(days=1)
+    merged = {h for source, target, _ in merges for h in (source, target)}
+    for row in [r for r in table.rows if r.household_id not in merged][:8]:
+        assert standings.balance(by_id[row.household_id], last) == row.balance, row.number
 
 
 def _write(tmp_path, text: str):

@@ -35,6 +35,8 @@ TOP = (
     "rulebook",
     "revisions",
     "account",
+    "balances",
+    "statuses",
     "veto",
     "honours",
     "plaque",
@@ -114,12 +116,15 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         )
     shared = policies.shared_caps(r, data, items, first_seen)
     checks.quantity_sources(r, items, fed)
+    balances, account = policies.balances(r, data, first_seen)
+    codes = tuple(b.code for b in balances)
+    policies.stars_on(r, data.get("honours"), codes)
     return Rulebook(
         village=r.get(head, path, "village", "text") or "",
         name=r.get(head, path, "name", "text") or "",
         version=str(head.get("version", "")),
         effective=effective,
-        account=policies.account(r, data.get("account", {})),
+        account=account,
         veto=veto,
         honours=honours,
         categories=tuple(categories),
@@ -129,6 +134,8 @@ def _rulebook(r: Reader, data: dict[str, Any]) -> Rulebook | None:
         precision=r.precision,
         plaque=policies.plaque(r, data.get("plaque", {})),
         publicity=policies.publicity(r, data.get("publicity")),
+        balances=balances,
+        statuses=policies.statuses(r, data, codes, first_seen),
     )
 
 

@@ -367,7 +367,8 @@ def veto_usage(
 ) -> None:
     for consequence in version.veto:
         needed = VETO_NEEDS.get(consequence)
-        if needed and getattr(veto, needed) is None:
+        lowest = consequence == "star_drop" and veto.star_drop_lowest  # star_drop = "lowest"
+        if needed and getattr(veto, needed) is None and not lowest:
             r.problem(
                 (*path, "veto"),
                 N_("一票否决后果 “{name}” 需要在 [veto] 里写明 {key}。"),

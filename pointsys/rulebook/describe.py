@@ -13,6 +13,7 @@ CONSEQUENCES = {
     "bar_red_list": N_("{n} 个季度内不能上红榜"),
     "bar_redemption": N_("{n} 年内（含当年）不能兑换积分"),
     "star_drop": N_("星级降 {n} 级"),
+    "star_drop_lowest": N_("星级降到最低一级"),
 }
 
 
@@ -184,7 +185,15 @@ def limits_text(rulebook: Rulebook, version: ItemVersion, language: str = DEFAUL
             "bar_redemption": rulebook.veto.bar_redemption_years,
             "star_drop": rulebook.veto.star_drop_levels,
         }
-        listed = [t(CONSEQUENCES[c], language, n=numbers.get(c)) for c in version.veto]
+        lowest = rulebook.veto.star_drop_lowest
+        listed = [
+            t(
+                CONSEQUENCES["star_drop_lowest" if c == "star_drop" and lowest else c],
+                language,
+                n=numbers.get(c),
+            )
+            for c in version.veto
+        ]
         separator = "、" if language.startswith("zh") else "; "
         phrases.append(
             t(N_("一票否决：{consequence}"), language, consequence=separator.join(listed))
@@ -291,6 +300,84 @@ def honours_texts(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> list[
     return lines
 
 
+def _month_day(reset_on: tuple[int, int]) -> str:
+    return f"{reset_on[0]:02d}-{reset_on[1]:02d}"
+
+
+def account_texts(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The household account in words, one sentence per balance, status and star level: every
+    balance with its base, reset and carry, so the page never says one thing and does another."""
+    t = translate
+    lines = []
+    for index, balance in enumerate(rulebook.all_balances):
+        name = t(balance.name, language)  # a legacy [account] name is a message id
+        if balance.redeemable == "above_base":
+            of = rulebook.balance_named(balance.of)
+            lines.append(
+                t(
+                    N_("{name}：{of}超出基础分 {base} 分的部分，可以兑换。"),
+                    language,
+                    name=name,
+                    of=t(of.name, language),
+                    base=plain(of.base),
+                )
+            )
+            continue
+        parts = [t(N_("基础分 {base} 分"), language, base=plain(balance.base))]
+        if balance.counts == "awards":
+            parts.append(t(N_("只计加分"), language))
+        if balance.reset == "never":
+            parts.append(t(N_("永不清零，逐年累计"), language))
+        elif balance.carry == "negative":
+            parts.append(
+                t(
+                    N_("每年 {day} 清零，从基础分重新算；低于基础分的欠分带到下一年"),
+                    language,
+                    day=_month_day(balance.reset_on),
+                )
+            )
+        else:
+            parts.append(
+                t(
+                    N_("每年 {day} 清零，从基础分重新算"),
+                    language,
+                    day=_month_day(balance.reset_on),
+                )
+            )
+        if balance.redeemable == "earned":
+            parts.append(t(N_("可以兑换"), language))
+        separator = "，" if language.startswith("zh") else ", "
+        main = t(N_("（主积分）"), language) if index == 0 else ""
+        lines.append(
+            t(
+                N_("{name}{main}：{parts}。"),
+                language,
+                name=name,
+                main=main,
+                parts=separator.join(parts),
+            )
+        )
+    for status in rulebook.statuses:
+        balance = rulebook.balance_named(status.balance)
+        bounds = []
+        if status.min is not None:
+            bounds.append(t(N_("不低于 {value} 分"), language, value=plain(status.min)))
+        if status.below is not None:
+            bounds.append(t(N_("低于 {value} 分"), language, value=plain(status.below)))
+        also = t(N_("，不能兑换积分"), language) if status.blocks_redemption else ""
+        lines.append(
+            t(
+                N_("{balance}{bounds}的户：{name}{also}。"),
+                language,
+                balance=t(balance.name, language),
+                bounds=t(N_("且"), language).join(bounds),
+                name=status.name,
+                also=also,
+            )
+        )
+    return lines
+
+
 def publicity_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
     """[publicity] in words ("" when the rulebook has none: the deployment decides)."""
     publicity = rulebook.publicity
@@ -315,3 +402,24 @@ def publicity_text(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> str:
             days = separator.join(d.isoformat() for d in sorted(publicity.workdays))
             text += t(N_("调休上班：{days}。"), language, days=days)
     return text
+
+
+def star_texts(rulebook: Rulebook, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Each star level and what earns it, on stars_on's balance or the year's points."""
+    policy, t = rulebook.honours, translate
+    if not policy.stars:
+        return []
+    on = rulebook.balance_named(policy.stars_on) if policy.stars_on else None
+    counted = t(on.name, language) if on else t(N_("全年得分"), language)
+    lines = [t(N_("星级按{counted}评定："), language, counted=counted)]
+    for star in policy.stars:
+        level = (
+            t(N_("{level} 星"), language, level=star.level)
+            if star.level
+            else t(N_("无星"), language)
+        )
+        named = f"{level}（{star.name}）" if star.name else level
+        lines.append(t(N_("{level}：{min} 分及以上"), language, level=named, min=plain(star.min)))
+    if rulebook.veto.star_drop_lowest:
+        lines.append(t(N_("一票否决的户，星级降到最低一级。"), language))
+    return lines

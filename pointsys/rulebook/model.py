@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .messages import N_
+
 # The periods caps, once_per, accumulations, shared caps and lists count in (see periods.KINDS).
 PERIODS = ("month", "two_months", "quarter", "half_year", "year")
 VETO_CONSEQUENCES = ("black_list", "bar_red_list", "bar_redemption", "star_drop")
@@ -176,6 +178,7 @@ class VetoPolicy:
     bar_red_list_quarters: int | None = None
     bar_redemption_years: int | None = None
     star_drop_levels: int | None = None
+    star_drop_lowest: bool = False  # star_drop = "lowest": down to the lowest declared level
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,9 @@ class Tier:
 
 @dataclass(frozen=True)
 class Star:
-    level: int
+    level: int  # 0 may be declared: a named level for households below every star
     min: Decimal
+    name: str = ""  # optional: 五星文明户, 待提升户
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,7 @@ class HonourPolicy:
     tiers: tuple[Tier, ...] = ()
     stars: tuple[Star, ...] = ()  # highest level first
     period: str = "quarter"  # what the lists are ranked, closed (结账) and published for: PERIODS
+    stars_on: str | None = None  # a balance code: stars by it at the period's end; else points
 
     @property
     def household_tiers(self) -> tuple[Tier, ...]:
@@ -256,6 +261,40 @@ class Account:
     honour_total: bool = True  # keep a total that never resets beside the redeemable balance
 
 
+BALANCE_RESETS = ("never", "yearly")
+BALANCE_CARRIES = ("none", "negative")
+BALANCE_COUNTS = ("all", "awards")
+REDEEMABLE_KINDS = ("above_base", "earned")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One of a household's balances ([[balances]], or the legacy [account] converted): the
+    first declared is the main one (积分余额 on pages, lists and the statement)."""
+
+    code: str
+    name: str
+    base: Decimal = Decimal(0)  # what a household starts with and restarts from at each reset
+    reset: str = "never"  # "never" | "yearly" (on reset_on)
+    reset_on: tuple[int, int] = (1, 1)  # (month, day)
+    carry: str = "none"  # at a reset: "none" | "negative" (a shortfall below base carries over)
+    counts: str = "all"  # "all" approved entries | "awards" (only those with points > 0)
+    redeemable: str | None = None  # None | "above_base" (of `of`) | "earned" (own total)
+    of: str | None = None  # above_base: the balance whose points above its base are redeemable
+
+
+@dataclass(frozen=True)
+class Status:
+    """A status in force while balance `balance` is within [min, below) (either bound optional)."""
+
+    code: str
+    name: str
+    balance: str
+    min: Decimal | None = None
+    below: Decimal | None = None
+    blocks_redemption: bool = False
+
+
 @dataclass(frozen=True)
 class Revision:
     effective: date
@@ -278,6 +317,23 @@ class Rulebook:
     precision: int = 1  # decimal places of every scored result (0–2), rounded half up (四舍五入)
     plaque: PlaquePolicy = PlaquePolicy()
     publicity: Publicity | None = None  # None: the deployment's PUBLICITY_DAYS/OBJECTION_DAYS
+    # Every balance in declaration order, the main one first; [account] converted when the
+    # rulebook has no [[balances]] (see policies.balances). Never empty when built by loads().
+    balances: tuple[Balance, ...] = ()
+    statuses: tuple[Status, ...] = ()
+
+    @property
+    def main_balance(self) -> Balance:
+        """The household's main balance: the first declared (legacy: [account]'s 积分余额)."""
+        return self.all_balances[0]
+
+    @property
+    def all_balances(self) -> tuple[Balance, ...]:
+        """The declared balances, or those [account] stands for (a Rulebook built by hand)."""
+        return self.balances or account_balances(self.account)
+
+    def balance_named(self, code: str) -> Balance | None:
+        return next((b for b in self.all_balances if b.code == code), None)
 
     def item_on(self, code: str, day: date) -> ItemVersion | None:
         item = self.items.get(code)
@@ -294,3 +350,13 @@ class Rulebook:
             if item.retired:
                 dates.add(item.retired)
         return sorted(dates)
+
+
+def account_balances(account: Account) -> tuple[Balance, ...]:
+    """The legacy [account] as balance declarations: 积分余额 (base_points + the account year's
+    points, or every year's with reset = "never") and, with honour_total, 荣誉总分 (every
+    approved entry ever, base 0). Names are message ids: pages translate them."""
+    main = Balance("balance", N_("积分余额"), account.base_points, account.reset, account.reset_on)
+    if not account.honour_total:
+        return (main,)
+    return (main, Balance("honour", N_("荣誉总分")))

@@ -12,15 +12,28 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..periods import period_start
-from . import load, read_text
-from .honours import star_level, tier_for
+from ..periods import Period, PeriodError, period_start
+from . import accounts, load, read_text
+from .honours import tier_for
 from .messages import DEFAULT_LANGUAGE, N_, RulebookError, translate
 from .model import Rulebook
-from .reader import Reader, parse_toml
+from .reader import MISSING, Reader, parse_toml
 from .scoring import REFUSALS, Claim, Decision, PriorEntry, evaluate, fed_decisions, value_band
 
-SCENARIO_KEYS = ("name", "events", "total", "tier", "others", "stars", "members")
+SCENARIO_KEYS = (
+    "name",
+    "events",
+    "total",
+    "tier",
+    "others",
+    "stars",
+    "balances",
+    "as_of",
+    "periods",
+    "redeemable",
+    "status",
+    "members",
+)
 EVENT_KEYS = ("on", "item", "quantity", "level", "requested", "granted", "refused", "limits")
 
 
@@ -101,6 +114,11 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
                 for i, v in enumerate(r.get(t, spath, "others", "list", []))
             ],
             "stars": r.get(t, spath, "stars", "number"),
+            "balances": _numbers(r, t, spath, "balances"),
+            "as_of": r.get(t, spath, "as_of", "date"),
+            "periods": _periods(r, t, spath),
+            "redeemable": r.get(t, spath, "redeemable", "number"),
+            "status": _texts(r, t, spath, "status"),
         }
         scenarios.append(
             Scenario(r.get(t, spath, "name", "text") or "", tuple(events), expect, members)
@@ -108,6 +126,43 @@ def load_scenarios(path: Path) -> tuple[Path, list[Scenario]]:
     if r.problems:
         raise RulebookError(r.located())
     return rulebook, scenarios
+
+
+def _numbers(r: Reader, table: dict, path: tuple, key: str) -> dict[str, Decimal] | None:
+    """{ code = number, … } (balances at as_of)."""
+    raw = r.get(table, path, key, "table")
+    if raw is None:
+        return None
+    return {
+        str(code): value
+        for code, value in raw.items()
+        if r.check(value, (*path, key, code), "number") is not MISSING
+    }
+
+
+def _periods(r: Reader, table: dict, path: tuple) -> dict[Period, Decimal] | None:
+    """{ "2026H1" = 12, … }: the points expected in each period."""
+    found = _numbers(r, table, path, "periods")
+    if found is None:
+        return None
+    result = {}
+    for code, value in found.items():
+        try:
+            result[Period.parse(code)] = Decimal(value)
+        except PeriodError:
+            r.problem(
+                (*path, "periods", code),
+                N_("看不懂期间 “{code}”；请写成 2026-07、2026B4、2026Q3、2026H2 或 2026。"),
+                code=code,
+            )
+    return result
+
+
+def _texts(r: Reader, table: dict, path: tuple, key: str) -> list[str] | None:
+    values = r.get(table, path, key, "list")
+    if values is None:
+        return None
+    return [v for i, v in enumerate(values) if r.check(v, (*path, key, i), "text") is not MISSING]
 
 
 def run_file(path: Path, rulebook: Rulebook | None = None) -> list[Outcome]:
@@ -174,7 +229,7 @@ def _compare_totals(outcome: Outcome, rulebook: Rulebook, scenario: Scenario) ->
     granted = [d for d in outcome.decisions if not d.refused]
     total = sum((d.granted for d in granted), Decimal(0))
     vetoes = {c for d in granted for c in d.veto}
-    expect = scenario.expect
+    expect = dict(scenario.expect)  # with the keys of each balance and period added below
     actual: dict[str, Any] = {"total": total}
     if expect["tier"] is not None:
         tier = tier_for(
@@ -185,9 +240,7 @@ def _compare_totals(outcome: Outcome, rulebook: Rulebook, scenario: Scenario) ->
             barred_from_red="bar_red_list" in vetoes,
         )
         actual["tier"] = tier.code if tier else "none"
-    if expect["stars"] is not None:
-        drop = rulebook.veto.star_drop_levels if "star_drop" in vetoes else 0
-        actual["stars"] = Decimal(star_level(rulebook.honours, total, drop or 0))
+    _compare_accounts(rulebook, expect, granted, vetoes, total, actual, outcome)
     for key, value in actual.items():
         if expect[key] is not None and expect[key] != value:
             outcome.failures.append(
@@ -196,6 +249,55 @@ def _compare_totals(outcome: Outcome, rulebook: Rulebook, scenario: Scenario) ->
                     {"key": key, "expected": _show(expect[key]), "actual": _show(value)},
                 )
             )
+
+
+def _compare_accounts(
+    rulebook: Rulebook,
+    expect: dict[str, Any],
+    granted: list[Decision],
+    vetoes: set[str],
+    total: Decimal,
+    actual: dict[str, Any],
+    outcome: Outcome,
+) -> None:
+    """Balances, periods, redeemable amount, statuses and stars at as_of, through the same
+    accounts module the ledger's standings use (granted entries count as approved)."""
+    entries = [(d.on, d.granted, False) for d in granted]
+    as_of = expect["as_of"] or max((d.on for d in granted), default=None)
+    wanted = (expect[k] is not None for k in ("balances", "redeemable", "status", "stars"))
+    if any(wanted) and as_of is None:
+        outcome.failures.append((N_("没有记上分的事件，请写 as_of（余额的日期）。"), {}))
+        return
+    declared = rulebook.all_balances
+    values: dict[str, Decimal] = {}
+    if as_of is not None:
+        kept = [e for e in entries if e[0] <= as_of]
+        values = accounts.balances_on(rulebook, kept, as_of)
+    for code, expected in (expect["balances"] or {}).items():
+        if code not in values:
+            outcome.failures.append(
+                (
+                    N_("balances：细则里没有积分 “{code}”；有：{codes}"),
+                    {"code": code, "codes": ", ".join(b.code for b in declared)},
+                )
+            )
+            continue
+        actual[f"balances.{code}"] = values[code]
+        expect[f"balances.{code}"] = Decimal(expected)
+    for period, expected in (expect["periods"] or {}).items():
+        points = sum((p for day, p, _ in entries if day in period), Decimal(0))
+        actual[f"periods.{period.code}"] = points
+        expect[f"periods.{period.code}"] = expected
+    ordered = tuple(values.get(b.code, Decimal(0)) for b in declared)
+    if expect["redeemable"] is not None:
+        actual["redeemable"] = accounts.redeemable(declared, ordered)
+    if expect["status"] is not None:
+        codes = [s.code for s in accounts.in_force(rulebook.statuses, declared, ordered)]
+        actual["status"], expect["status"] = _show(sorted(codes)), _show(sorted(expect["status"]))
+    if expect["stars"] is not None:
+        on = accounts.stars_value(rulebook, total, ordered)
+        level = accounts.star_level(rulebook.honours, rulebook.veto, on, "star_drop" in vetoes)
+        actual["stars"] = Decimal(level)
 
 
 def _show(value: Any) -> str:

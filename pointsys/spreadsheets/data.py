@@ -89,6 +89,7 @@ class Statement:
     rows: list[StatementRow]
     made_on: date
     closing_balance: Decimal | None = None  # defaults to the last row's balance
+    balance_name: str = ""  # the balance the running column shows (年度积分); "" → 余额
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ..localtime import to_local
 from ..models import Household, Publication, Village
 from ..periods import Period
 from ..rulebook import Rulebook
+from ..rulebook.describe import plain
 from ..rulebook.honours import public_name
 from .data import (
     Archive,
@@ -103,7 +104,9 @@ def statement(household: Household, year: int, *, today: date) -> Statement:
     period = Period.parse(str(year))
     opening, entries = standings.running_balance(household, period.start, period.end)
     rows = [
-        StatementRow(
+        _reset_row(e, balance)
+        if isinstance(e, standings.Reset)
+        else StatementRow(
             e.occurred_on,
             f"{e.item_title}（{e.level}）" if e.level else e.item_title,  # 获得各级表彰（省级）
             e.article,
@@ -126,7 +129,23 @@ def statement(household: Household, year: int, *, today: date) -> Statement:
         opening,
         rows,
         today,
+        balance_name=_(rules_store.in_force(household.village.code).rulebook.main_balance.name),
     )
+
+
+def _reset_row(reset: standings.Reset, balance) -> StatementRow:
+    """A reset of the main balance as a line of its own: the running balance never restarts
+    silently (分值 is what the reset took away or kept)."""
+    name = _(reset.balance.name)
+    if reset.carried:
+        title = _(
+            "%(name)s清零，结转欠分，从 %(opening)s 分起算",
+            name=name,
+            opening=plain(reset.opening),
+        )
+    else:
+        title = _("%(name)s清零，重新从 %(base)s 分起算", name=name, base=plain(reset.opening))
+    return StatementRow(reset.occurred_on, title, "", reset.opening - reset.closing, balance)
 
 
 def archive(village: Village, *, now: datetime) -> Archive:

@@ -51,7 +51,10 @@ def write_statement(statement: Statement, stream: BinaryIO) -> None:
     ws.append([cell(ws, made, looks.info)])
     for index in (1, 2, 3):
         style.merge(ws, index, width)
-    ws.append(row(ws, [str(c) for c in COLUMNS], looks.header))
+    headers = [str(c) for c in COLUMNS]
+    if statement.balance_name:  # which balance runs down the column: 年度积分, not just 余额
+        headers[4] = statement.balance_name
+    ws.append(row(ws, headers, looks.header))
     body = (looks.date, looks.left, looks.left, looks.number, looks.number, looks.left)
     table = Table(ws, body)
     table.append((None, _("年初余额"), "", None, statement.opening_balance, ""))

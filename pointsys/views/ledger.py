@@ -139,11 +139,13 @@ def household(household_id: int):
         lookup.of_household(place), page=page_number(), per_page=PER_PAGE, error_out=False
     )
     quarter = quarter_of(today)
+    account = standings.account(place, today)
     return render_template(
         "ledger/household.html",
         household=place,
         page=page,
-        balance=standings.balance(place, today),
+        balance=account.main,
+        account=account,
         today=today,
         quarter=quarter,
         standing=standings.standings(village, quarter).of(place.id),

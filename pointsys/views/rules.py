@@ -11,6 +11,7 @@ from ..extensions import db
 from ..localtime import app_today
 from ..models import RulebookSnapshot, Village
 from ..rulebook.describe import (
+    account_texts,
     changes,
     honours_texts,
     limits_text,
@@ -18,6 +19,7 @@ from ..rulebook.describe import (
     points_text,
     precision_text,
     publicity_text,
+    star_texts,
 )
 from ..rules_store import in_force
 
@@ -70,4 +72,6 @@ def show(village_code: str):
         plaque=plaque_text(rulebook, language),
         honours=honours_texts(rulebook, language),
         publicity=publicity_text(rulebook, language),
+        account=account_texts(rulebook, language),
+        stars=star_texts(rulebook, language),
     )
