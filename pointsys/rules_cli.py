@@ -24,10 +24,15 @@ LANGUAGE = click.option(
 )
 
 
-def _rulebook_files(paths: tuple[str, ...]) -> list[Path]:
+def _rulebook_files(paths: tuple[str, ...], *, examples: bool = False) -> list[Path]:
+    """The paths given, or every village rulebook in rules/ (and, to check them, the example
+    rulebooks in rules/examples/, which no village uses and `rules load` never stores)."""
     from .rules_store import RULES_DIR
 
-    return [Path(p) for p in paths] or [_short(p) for p in sorted(RULES_DIR.glob("*.toml"))]
+    found = sorted(RULES_DIR.glob("*.toml"))
+    if examples:
+        found += sorted((RULES_DIR / "examples").glob("*.toml"))
+    return [Path(p) for p in paths] or [_short(p) for p in found]
 
 
 def _scenario_files(paths: tuple[str, ...]) -> list[Path]:
@@ -46,9 +51,10 @@ def _short(path: Path) -> Path:
 @click.argument("paths", nargs=-1, type=click.Path())
 @LANGUAGE
 def check_command(paths: tuple[str, ...], lang: str) -> None:
-    """Validate rulebooks (default: rules/*.toml); list every problem; exit 1 if there is any."""
+    """Validate rulebooks (default: rules/*.toml and rules/examples/*.toml); list every problem;
+    exit 1 if there is any."""
     failed = 0
-    for path in _rulebook_files(paths):
+    for path in _rulebook_files(paths, examples=True):
         try:
             rulebook = load(path)
         except RulebookError as exc:

@@ -17,6 +17,21 @@ def test_there_are_scenarios_beside_the_demo_rulebook():
     assert RULES / "tests" / "demo.toml" in SCENARIO_FILES
 
 
+EXAMPLES = sorted((RULES / "examples").glob("*.toml"))
+
+
+def test_at_least_three_example_rulebooks_each_with_scenarios_on_balances_and_periods():
+    assert len(EXAMPLES) >= 3
+    for example in EXAMPLES:
+        rulebook = load(example)
+        assert len(rulebook.all_balances) >= 2, example.name
+        scenarios = [s for p in _files_for(example) for s in load_scenarios(p)[1]]
+        assert any(s.expect["balances"] for s in scenarios), example.name
+        assert any(
+            s.expect["status"] is not None or s.expect["redeemable"] is not None for s in scenarios
+        ), example.name
+
+
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
 def test_scenarios_pass(path):
     outcomes = run_file(path)
@@ -38,7 +53,7 @@ def test_every_scenario_rulebook_is_covered_and_none_is_a_village_rulebook():
     # Test rulebooks sit under rules/tests/rulebooks/: `rules check` and `rules load` never see them.
     for path in SCENARIO_FILES:
         rulebook_path = load_scenarios(path)[0].resolve()
-        assert rulebook_path.parent in (RULES, RULES / "tests" / "rulebooks")
+        assert rulebook_path.parent in (RULES, RULES / "examples", RULES / "tests" / "rulebooks")
         rulebook = load(rulebook_path)
         outcomes = [o for p in _files_for(rulebook_path) for o in run_file(p, rulebook)]
         assert uncovered(rulebook, outcomes) == [], path.name

@@ -31,6 +31,19 @@ def test_check_the_demo_rulebook(app):
 def test_check_with_no_path_checks_every_rulebook_in_rules(app):
     result = _run(app, "check")
     assert result.exit_code == 0 and "demo.toml：没有问题" in result.output
+    for example in ("credit_village", "honour_exchange", "jifen_bank"):
+        assert f"rules/examples/{example}.toml：没有问题" in result.output
+
+
+def test_load_with_no_path_never_stores_an_example_rulebook(app):
+    from pointsys.extensions import db
+    from pointsys.models import RulebookSnapshot
+
+    result = _run(app, "load")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        codes = set(db.session.execute(db.select(RulebookSnapshot.village_code)).scalars())
+    assert codes == {"demo"}
 
 
 def test_check_reports_every_problem_and_exits_1(app):
@@ -137,7 +150,9 @@ def test_the_database_refuses_to_change_a_snapshot(app, statement):
 def test_rules_test_runs_the_scenarios(app):
     result = _run(app, "test")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "✓ 庭院检查每季度只计一次"
+    # Every file under rules/tests/, in name order: the examples' and the demo's.
+    assert "✓ 庭院检查每季度只计一次" in result.output.splitlines()
+    assert "✓ 按时还贷每年认定一次；信用积分不清零，年度得分每年清零" in result.output.splitlines()
     assert "✗" not in result.output and "未覆盖" not in result.output
 
 

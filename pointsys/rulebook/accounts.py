@@ -212,10 +212,12 @@ def status_rule(statuses: Sequence[Status], balances: Sequence[Balance]):
 
 
 def redeemable(balances: Sequence[Balance], values: Sequence[Decimal]) -> Decimal | None:
-    """The first redeemable balance's value (None when the rulebook declares none)."""
+    """What the household may spend: the first redeemable balance's value, never below 0 (an
+    "earned" balance can be negative; nothing can be spent from it then). None when the rulebook
+    declares no redeemable balance."""
     for balance, value in zip(balances, values, strict=True):
         if balance.redeemable:
-            return value
+            return max(value, Decimal(0))
     return None
 
 
