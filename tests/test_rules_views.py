@@ -141,3 +141,31 @@ def test_the_account_section_is_shown_with_a_zero_base(app, client, tmp_path):
     html = client.get("/rules/legacy").get_data(as_text=True)
     assert "<li>积分余额（主积分）：基础分 0 分，每年 01-01 清零，从基础分重新算。</li>" in html
     assert "<li>荣誉总分：基础分 0 分，永不清零，逐年累计。</li>" in html
+
+
+EXAMPLES = sorted((Path(DEMO_RULEBOOK).parent / "examples").glob("*.toml"))
+
+
+def test_every_example_rulebook_has_its_page_in_both_languages(app, client):
+    # Half-year, two-month and since-joining periods, levels, value bands and latest-deductions
+    # lists all have words: the page of each example opens and says what its accounts do.
+    expected = {
+        "credit_village.toml": [
+            "信用积分（主积分）：基础分 1000 分，永不清零",
+            "每双月",
+            "每半年限一次",
+        ],
+        "honour_exchange.toml": ["兑换积分：基础分 0 分，每年 01-01 清零", "红黑榜按月排名"],
+        "jifen_bank.toml": ["暂停享受村集体福利"],
+    }
+    for path in EXAMPLES:
+        _load(app, path)
+        code = path.read_text(encoding="utf-8").split('village = "')[1].split('"')[0]
+        html = client.get(f"/rules/{code}").get_data(as_text=True)
+        for words in expected.get(path.name, []):
+            assert words in html, (path.name, words)
+    client.post("/language", data={"csrf_token": csrf_token(client), "lang": "en"})
+    for path in EXAMPLES:
+        code = path.read_text(encoding="utf-8").split('village = "')[1].split('"')[0]
+        english = client.get(f"/rules/{code}")
+        assert english.status_code == 200 and "Revisions" in english.get_data(as_text=True)

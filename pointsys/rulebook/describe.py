@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from .messages import DEFAULT_LANGUAGE, N_, translate
 from .model import ItemVersion, Rulebook
+from .scoring import PERIOD_NAMES  # every period kind: caps and once_per may use any of them
 
-PERIOD_NAMES = {"month": N_("月"), "quarter": N_("季度"), "year": N_("年")}
 CONSEQUENCES = {
     "black_list": N_("当季度列入黑榜"),
     "bar_red_list": N_("{n} 个季度内不能上红榜"),
