@@ -67,6 +67,9 @@ class HonourLists:
     scope: str  # "village" or "group": where ranks are counted
     names: str  # "full" or "masked"
     lists: list[HonourList]
+    # The heading of the balance column (a message id or the rulebook's own name): the main
+    # balance a rulebook declares (年度积分, 信用积分 …), or 累计积分 for a legacy [account].
+    balance_name: str = "累计积分"
 
     @property
     def quarter(self) -> Period:

@@ -96,6 +96,9 @@ DEMO_LEDGER = [
     ("023", "form", "PUB-05", date(2026, 8, 20), ("010",), Decimal(2), 2, "修机耕路", REVIEWED),
     # 2026Q4
     ("024", "form", "PUB-04", date(2026, 10, 20), ("006",), None, 0, None, REVIEWED),
+    # 005 was vetoed in Q3 (86 points): gambling takes its 年度积分 to 66, below the rulebook's
+    # 70, and the household shows 暂停享受村集体福利 until it climbs back.
+    ("029", "form", "LAW-04", date(2026, 10, 12), ("005",), None, 0, "派出所通报赌博", REVIEWED),
     ("025", "form", "FIL-02", date(2026, 10, 15), ("004",), None, 0, "探望五保户杨大爷", PENDING),
     ("026", "form", "SAF-01", date(2026, 11, 2), ("010",), None, 0, None, PENDING),
     (

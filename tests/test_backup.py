@@ -108,9 +108,9 @@ def test_round_trip(instance_path, any_database_url, restore_target, tmp_path, m
     code, output = run(source, "backup", tmp_path / "backups")
     assert code == 0, output
     (folder,) = backups.backups_in(tmp_path / "backups")
-    assert output == (f"备份完成：{folder}（12 户，54 条积分记录，1 期红黑榜，2 个照片和上传文件）")
+    assert output == (f"备份完成：{folder}（12 户，55 条积分记录，1 期红黑榜，2 个照片和上传文件）")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["revision"] and manifest["counts"]["entries"] == 54
+    assert manifest["revision"] and manifest["counts"]["entries"] == 55
     assert any(name.startswith("entry") for name in manifest["triggers"])
     assert set(manifest["files"]) >= {
         "evidence/2026/08/" + "a" * 64 + ".jpg",
@@ -124,7 +124,7 @@ def test_round_trip(instance_path, any_database_url, restore_target, tmp_path, m
     code, output = run(target, "restore", folder)
     assert code == 0, output
     assert output == (
-        f"已从 {folder} 恢复（12 户，54 条积分记录，1 期红黑榜，2 个照片和上传文件），已核对无误。"
+        f"已从 {folder} 恢复（12 户，55 条积分记录，1 期红黑榜，2 个照片和上传文件），已核对无误。"
     )
     assert what_residents_see(target) == before
     assert ledger_refuses_updates(target)  # the append-only triggers came back too
@@ -135,7 +135,7 @@ def test_round_trip(instance_path, any_database_url, restore_target, tmp_path, m
     code, output = run(target, "restore", folder)
     assert code == 1
     assert output == (
-        "Error: 要恢复到的数据库里已有数据（12 户，54 条积分记录）；"
+        "Error: 要恢复到的数据库里已有数据（12 户，55 条积分记录）；"
         "确定要用备份覆盖它，请加 --force。"
     )
     code, output = run(target, "restore", folder, "--force")
@@ -183,7 +183,7 @@ def test_a_backup_taken_while_entries_are_written_is_consistent(
         entries = copy.execute("SELECT count(*) FROM entry").fetchone()[0]
         copy.close()
         manifest = backups.Manifest.read(folder)
-        assert manifest.counts["entries"] == entries == 54
+        assert manifest.counts["entries"] == entries == 55
     assert audit_counts == sorted(audit_counts)  # each later copy holds more of the writes
 
 
@@ -245,11 +245,11 @@ def test_restore_verifies_counts_and_triggers(tmp_path, instance_path):
     code, output = run(app, "backup", tmp_path / "backups")
     (folder,) = backups.backups_in(tmp_path / "backups")
     manifest = backups.Manifest.read(folder)
-    lying = backups.Manifest(**{**manifest.__dict__, "counts": {**manifest.counts, "entries": 55}})
+    lying = backups.Manifest(**{**manifest.__dict__, "counts": {**manifest.counts, "entries": 56}})
     (folder / "manifest.json").write_text(lying.to_json(), encoding="utf-8")
     target = make_app("sqlite:///" + str(tmp_path / "target.sqlite"))
     code, output = run(target, "restore", folder)
-    assert (code, output) == (1, "Error: 恢复后核对不符：积分记录条数备份中是 55，恢复后是 54。")
+    assert (code, output) == (1, "Error: 恢复后核对不符：积分记录条数备份中是 56，恢复后是 55。")
 
     damaged = sqlite3.connect(folder / "database.sqlite", isolation_level=None)
     damaged.execute("DROP TRIGGER entry_no_update")

@@ -22,8 +22,8 @@ def _counts():
 def test_demo_ledger_is_built_once_and_ranks_the_hero_first(app, instance_path):
     with app.app_context():
         first = build_demo(str(instance_path), Deadlines())
-        # 28 submissions (53 entries) and one reversal: none was skipped as refused.
-        assert "积分记录 54 条" in first.created
+        # 29 submissions (54 entries) and one reversal: none was skipped as refused.
+        assert "积分记录 55 条" in first.created
         counts = _counts()
         second = build_demo(str(instance_path), Deadlines())
         assert second.created == []
@@ -43,7 +43,11 @@ def test_demo_ledger_is_built_once_and_ranks_the_hero_first(app, instance_path):
         assert reversal.reverses.item_code == "ENV-05" and reversal.points == 2
         (capped,) = [e for e in entries if e.limits]
         assert (capped.item_code, capped.requested, capped.points) == ("PUB-01", 8, 4)
-        assert [e.household.number for e in entries if e.veto] == ["005"]
+        assert [e.household.number for e in entries if e.veto] == ["005", "005"]
+        # The demo shows the rulebook's threshold at work: 005 is below 70 on its 年度积分.
+        today = standings.standings(village, Period.parse("2026Q4"))
+        suspended = [s.number for s in today.rows if any(t.code == "suspended" for t in s.statuses)]
+        assert suspended == ["005"] and today.of(reversal.household_id) is not None
 
         q3 = standings.standings(village, Period.parse("2026Q3"))
         leader = q3.rows[0]

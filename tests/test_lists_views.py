@@ -325,3 +325,30 @@ def test_the_pages_and_the_workbooks_show_the_same_lists_row_by_row(client, vill
     }
     for name, rows in renderings.items():
         assert rows == expected, name
+
+
+def test_the_lists_name_the_balance_they_print(client, published):
+    # The demo declares [[balances]]: its lists print the main balance by its own name (年度积分),
+    # on the public page and in the notice-board workbook; a legacy [account] keeps 累计积分.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from pointsys.publishing.lists import balance_heading
+    from pointsys.rulebook import loads
+    from pointsys.spreadsheets import from_ledger
+    from pointsys.spreadsheets.notice_board import write_notice_board
+
+    page = html(client.get("/public/demo/lists"))
+    assert '<th class="num wide">年度积分</th>' in page and "累计积分" not in page
+    board = from_ledger.published_notice_board(issue(1), qr_url="http://village.example/")
+    buffer = BytesIO()
+    write_notice_board(board, buffer)
+    sheet = load_workbook(BytesIO(buffer.getvalue())).worksheets[0]
+    assert [c.value for c in sheet[4]][5] == "年度积分"
+    legacy = loads(
+        '[rulebook]\nvillage = "x"\nname = "x"\nversion = "1"\neffective = 2026-01-01\n'
+        '[account]\nbase_points = 100\n[[categories]]\ncode = "c"\nname = "c"\n'
+        '[[categories.items]]\ncode = "A"\ntitle = "a"\narticle = "1"\npoints = 1\n'
+    )
+    assert balance_heading(legacy) == "累计积分"

@@ -20,7 +20,7 @@ from ..rulebook import Rulebook
 from ..rulebook.messages import N_
 from ..translated import TranslatedError
 from ..working_days import DayCount
-from .lists import draft_lists
+from .lists import balance_heading, draft_lists
 
 
 class PublishingError(TranslatedError):
@@ -319,4 +319,9 @@ def published_lists(publication: Publication) -> HonourLists:
         scope=publication.scope,
         names=publication.names,
         lists=list(by_tier.values()),
+        balance_name=(
+            balance_heading(rules_store.rulebook_of(snapshot))
+            if snapshot is not None
+            else HonourLists.balance_name
+        ),
     )

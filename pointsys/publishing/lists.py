@@ -23,7 +23,7 @@ from ..periods import Period
 from ..rulebook import Rulebook
 from ..rulebook.describe import plain
 from ..rulebook.honours import masked, public_name
-from ..rulebook.model import HonourPolicy, Tier
+from ..rulebook.model import HonourPolicy, Tier, account_balances
 
 # The printed lists are a Chinese document whatever the language of the person who prints them,
 # so their own words (reasons, the everyone list's title) are written in Chinese, not translated.
@@ -96,7 +96,16 @@ def draft_lists(
         scope=policy.scope,
         names=policy.names,
         lists=lists,
+        balance_name=balance_heading(rulebook),
     )
+
+
+def balance_heading(rulebook: Rulebook) -> str:
+    """What a list calls its balance column: the main balance's own name when the rulebook
+    declares [[balances]]; 累计积分, as lists always said, for a legacy [account]."""
+    if rulebook.balances and rulebook.balances != account_balances(rulebook.account):
+        return rulebook.main_balance.name
+    return HonourLists.balance_name
 
 
 def _latest_list(village: Village, period: Period, policy: HonourPolicy, tier: Tier):

@@ -105,6 +105,7 @@ def _columns(board: NoticeBoard, section: HonourList) -> list[str]:
         return headers
     headers = [str(c) for c in COLUMNS]
     headers[POINTS_COLUMN] = points_heading(board.lists.period)
+    headers[POINTS_COLUMN + 1] = _(board.lists.balance_name)  # the balance it names
     return headers
 
 
