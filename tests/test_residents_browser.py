@@ -16,7 +16,10 @@ def test_resident_signs_in_on_a_phone(app, phone):
     phone.wait_for_url(phone.base_url + "/me/")
     assert phone.locator("h1").inner_text() == "幸福村 · 户号 001"
     assert phone.locator(".members li").all_inner_texts() == ["张三明（户主）", "李秀英（配偶）"]
-    assert phone.locator("#ledger-summary .figure").count() == 4  # balance, quarter, rank, list
+    # Each balance the rulebook keeps (a legacy [account]: with 荣誉总分), quarter, rank, list.
+    labels = phone.locator("#ledger-summary .figure-label").all_inner_texts()
+    assert labels[:2] == ["积分余额", "荣誉总分"] and labels[3:] == ["本季度排名", "榜单"]
+    assert labels[2].endswith(" 得分") and len(labels) == 5
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone.get_by_role("link", name="修改 PIN").first.click()
     assert phone.locator("h1").inner_text() == "修改 PIN"
