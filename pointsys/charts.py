@@ -161,7 +161,7 @@ def _columns(chart: Chart) -> Markup:
         # foot may reach the labels
         figure_y = top_y - 3 if bar.value >= 0 else zero - 3
         parts.append(
-            f'<text class="figure" x="{_fmt(centre)}" y="{_fmt(figure_y)}" '
+            f'<text class="value" x="{_fmt(centre)}" y="{_fmt(figure_y)}" '
             f'text-anchor="middle">{escape(number(bar.value))}</text>'
         )
         parts.append(
@@ -223,7 +223,7 @@ def _horizontal(chart: Chart) -> Markup:
         else:
             anchor, figure_x = "start", right_x + 3
         parts.append(
-            f'<text class="figure" x="{_fmt(figure_x)}" y="{_fmt(middle)}" '
+            f'<text class="value" x="{_fmt(figure_x)}" y="{_fmt(middle)}" '
             f'text-anchor="{anchor}">{escape(number(bar.value))}</text>'
         )
     bottom = top + rows * (BAR + GAP) - GAP / 2
