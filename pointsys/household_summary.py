@@ -11,12 +11,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from . import standings
+from .charts import Bar, Chart
 from .extensions import db
 from .ledger.lookup import of_household
+from .ledger.quarters import list_period_kind
 from .ledger.review import what_approval_grants
 from .localtime import app_today
 from .models import Entry, EntryStatus, Household
+from .period_names import KIND_WORDS, period_name_in_year
 from .periods import Period, quarter_of
 from .rulebook.honours import masked
 from .rulebook.model import PlaquePolicy
@@ -40,6 +45,34 @@ class HouseholdSummary:
     # every declared balance today (the main one first, its value is `balance`) and the
     # statuses in force ([[statuses]], e.g. 暂停享受村集体福利)
     account: standings.Account
+    # The year so far by the rulebook's list period ([honours] period): each period's points
+    # (the current one from standings, the ones before from one grouped query), and the
+    # household's place in the current period.
+    year_points: tuple[tuple[Period, Decimal], ...] = ()
+    period_rank: int | None = None
+    period_ranked_among: int = 0
+    ranked_within: str = "village"
+
+    @property
+    def period(self) -> Period:
+        """The current period of the lists (the last of year_points)."""
+        return self.year_points[-1][0]
+
+    @property
+    def year_chart(self) -> Chart:
+        """The year's points by period, the current one highlighted."""
+        period = self.period
+        kind = KIND_WORDS[period.kind]
+        return Chart(
+            key="chart-year",
+            title=_("%(year)s年每%(kind)s得分", year=period.start.year, kind=kind),
+            label_heading=str(kind),
+            value_heading=_("得分"),
+            bars=tuple(
+                Bar(period_name_in_year(p), points, highlight=p == period)
+                for p, points in self.year_points
+            ),
+        )
 
     @property
     def balance_name(self) -> str:
@@ -71,6 +104,19 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
     entries = list(db.session.execute(of_household(household).limit(limit)).scalars())
     pending = [e for e in entries if e.status == EntryStatus.PENDING.value]
     account = standings.account(household, today)
+    # The chart counts in the lists' period; the figures above it stay quarterly.
+    period = Period.of(list_period_kind(household.village), today)
+    current = table if period == quarter else standings.standings(household.village, period)
+    mine_now = current.of(household.id)
+    before = _periods_before(period)
+    year_points = list(
+        zip(
+            before,
+            standings.points_by_period(household.village, before, household.id),
+            strict=True,
+        )
+    )
+    year_points.append((period, mine_now.points if mine_now else Decimal(0)))
     return HouseholdSummary(
         household=household,
         today=today,
@@ -85,7 +131,20 @@ def summary(household: Household, today: date | None = None, limit: int = 200) -
         pending=pending,
         pending_grants=what_approval_grants(pending),
         account=account,
+        year_points=tuple(year_points),
+        period_rank=mine_now.rank if mine_now else None,
+        period_ranked_among=current.ranked_among(mine_now) if mine_now else 0,
+        ranked_within=current.ranked_within,
     )
+
+
+def _periods_before(period: Period) -> list[Period]:
+    """The periods of the same kind from January 1 up to (not including) `period`."""
+    found = []
+    while period.start.month != 1:
+        period = period.previous()
+        found.insert(0, period)
+    return found
 
 
 @dataclass(frozen=True)

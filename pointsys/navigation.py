@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .models import Role
+from .models import Role, Village
 
 ROLE_LABELS = {
     Role.ADMIN: _l("村两委"),
@@ -72,6 +72,25 @@ def entries_for(roles: frozenset[Role], *, resident: bool = False) -> list[NavEn
     ]
 
 
+# Menu entries that show how much waits there: the review queue, its pending entries.
+COUNTED = {"ledger.review"}
+
+
+def _count(endpoint: str) -> int | None:
+    """What waits behind a counted menu entry, for the signed-in staff member's village."""
+    if endpoint not in COUNTED:
+        return None
+    from . import dashboard  # it reads the ledger; the menu needs it only for this entry
+
+    village_id = current_user.village_id
+    if not village_id:  # staff tied to no village see the only one there is
+        from .extensions import db
+
+        ids = db.session.execute(db.select(Village.id).limit(2)).scalars().all()
+        village_id = ids[0] if len(ids) == 1 else None
+    return dashboard.pending_count(village_id) if village_id else None
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _navigation():
@@ -83,6 +102,7 @@ def init_app(app: Flask) -> None:
                 "url": url_for(e.endpoint),
                 "label": e.label,
                 "active": request.endpoint == e.endpoint,
+                "count": _count(e.endpoint),
             }
             for e in entries_for(roles, resident=current_user.is_resident)
             if e.endpoint in app.view_functions

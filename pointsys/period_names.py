@@ -42,6 +42,20 @@ def period_name(period: Period) -> str:
     return _("%(year)s年", year=year)
 
 
+def period_name_in_year(period: Period) -> str:
+    """第三季度, 7月, 7–8月, 上半年, 2026年: a period named within its year (a chart's column)."""
+    month = period.start.month
+    if period.kind == "quarter":
+        return str(QUARTER_NAMES[(month - 1) // 3 + 1])
+    if period.kind == "month":
+        return _("%(month)s月", month=month)
+    if period.kind == "two_months":
+        return _("%(first)s–%(last)s月", first=month, last=month + MONTHS["two_months"] - 1)
+    if period.kind == "half_year":
+        return str(HALF_NAMES[(month - 1) // 6 + 1])
+    return period_name(period)
+
+
 def period_name_of(code: str) -> str:
     """period_name() of a period's code (2026Q3)."""
     return period_name(Period.parse(code))

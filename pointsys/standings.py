@@ -17,7 +17,7 @@ from itertools import groupby, repeat
 from operator import add, itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, extract, func, literal, or_
 
 from . import rules_store
 from .extensions import db
@@ -735,3 +735,85 @@ def _live_vetoes(
         for row in rows
         if row.kind == "entry" and not is_cancelled(row.id, reversed_by)
     ]
+
+
+# ───── Figures for the charts (home pages): sums the standings do not group by ─────
+# Each is one grouped query over approved entries, like _sums(); pages never loop households.
+
+
+def points_by_period(
+    village: Village, periods: list[Period], household_id: int | None = None
+) -> list[Decimal]:
+    """Approved points of each period (contiguous, in order): the whole village's, or one
+    household's counted as standings() counts them — with the households merged into it
+    before each period's end. One query grouped by month (every kind of period is whole
+    months), and the village's merge links when a household is asked for."""
+    if not periods:
+        return []
+    start, end = periods[0].start, periods[-1].end
+    absorbed: dict[int, date] = {}
+    conditions = [
+        Entry.village_id == village.id,
+        Entry.status == EntryStatus.APPROVED.value,
+        Entry.occurred_on >= start,
+        Entry.occurred_on < end,
+    ]
+    if household_id is not None:
+        absorbed = _merged_into(village, household_id, end)
+        conditions.append(Entry.household_id.in_([household_id, *absorbed]))
+    year, month = extract("year", Entry.occurred_on), extract("month", Entry.occurred_on)
+    rows = _tuples(
+        db.select(Entry.household_id, year, month, _whole(func.sum(Entry.points)))
+        .where(*conditions)
+        .group_by(Entry.household_id, year, month)
+    )
+    totals = [0] * len(periods)
+    for household, y, m, hundredths in rows:
+        day = date(int(y), int(m), 1)
+        index = next(i for i, p in enumerate(periods) if day in p)
+        # a merged household's points count for the survivor in periods ending after the merge
+        counts = household_id in (None, household) or absorbed[household] < periods[index].end
+        if counts:
+            totals[index] += hundredths or 0
+    return [from_hundredths(t) for t in totals]
+
+
+def _merged_into(village: Village, household_id: int, before: date) -> dict[int, date]:
+    """The households merged, directly or through others, into this one before `before` →
+    the day the last merge of their chain took effect (from then on they count for it)."""
+    links = db.session.execute(
+        db.select(HouseholdLink.source_id, HouseholdLink.target_id, HouseholdLink.effective_on)
+        .join(Household, Household.id == HouseholdLink.target_id)
+        .where(
+            HouseholdLink.kind == "merge",
+            HouseholdLink.effective_on < before,
+            Household.village_id == village.id,
+        )
+    ).all()
+    into: dict[int, list[tuple[int, date]]] = {}
+    for source, target, effective_on in links:
+        into.setdefault(target, []).append((source, effective_on))
+    found: dict[int, date] = {}
+    pending = [(household_id, date.min)]
+    while pending:
+        current, since = pending.pop()
+        for source, effective_on in into.get(current, []):
+            if source not in found and source != household_id:
+                found[source] = max(since, effective_on)
+                pending.append((source, found[source]))
+    return found
+
+
+def points_by_item(village: Village, period: Period) -> dict[str, Decimal]:
+    """Approved points of the period by item code (for points by category): one grouped query."""
+    rows = _tuples(
+        db.select(Entry.item_code, _whole(func.sum(Entry.points)))
+        .where(
+            Entry.village_id == village.id,
+            Entry.status == EntryStatus.APPROVED.value,
+            Entry.occurred_on >= period.start,
+            Entry.occurred_on < period.end,
+        )
+        .group_by(Entry.item_code)
+    )
+    return {code: from_hundredths(total or 0) for code, total in rows}
