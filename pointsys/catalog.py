@@ -69,9 +69,16 @@ def missing() -> dict[str, list[str]]:
     result = {}
     for locale in TARGET_LOCALES:
         catalog = read_catalog(locale)
-        done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+        done = {m.id for m in catalog if m.id and _translated(m.string) and not m.fuzzy}
         result[locale] = sorted(str(i) if isinstance(i, str) else str(i[0]) for i in wanted - done)
     return result
+
+
+def _translated(string) -> bool:
+    """A translation, and for a plural message every one of its forms."""
+    if isinstance(string, (tuple, list)):
+        return bool(string) and all(string)
+    return bool(string)
 
 
 def compiled(locale: str) -> bytes:

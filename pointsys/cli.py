@@ -31,15 +31,34 @@ def init_db_command() -> None:
 
 
 @click.command("demo")
+# The same options and environment variables as `flask run`, so the addresses printed are the
+# ones `flask run` then serves (FLASK_RUN_HOST=0.0.0.0 for phones on the village network).
+@click.option(
+    "--host",
+    "-h",
+    envvar="FLASK_RUN_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="the host `flask run` will listen on (0.0.0.0: every interface)",
+)
+@click.option(
+    "--port",
+    "-p",
+    envvar="FLASK_RUN_PORT",
+    default=5000,
+    type=int,
+    show_default=True,
+    help="the port `flask run` will listen on",
+)
 @with_appcontext
-def demo_command() -> None:
+def demo_command(host: str, port: int) -> None:
     """Create the demo village (once) and print the demo logins. Existing data is kept."""
     from .demo import build_demo
     from .publishing import Deadlines
 
     init_database()
     report = build_demo(current_app.instance_path, Deadlines.from_config(current_app.config))
-    click.echo(report.summary())
+    click.echo(report.summary(host, port))
 
 
 def register_cli(app: Flask) -> None:

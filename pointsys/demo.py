@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from . import accounts, audit, residents
+from .addresses import EVERY_INTERFACE, LOCAL, serving_urls
 from .extensions import db
 from .households.demo import demo_registry
 from .ledger_demo import demo_ledger
@@ -59,7 +60,9 @@ class DemoReport:
     logins: dict[str, str] = field(default_factory=dict)
     pins: dict[str, str] = field(default_factory=dict)  # 户号 → PIN
 
-    def summary(self) -> str:
+    def summary(self, host: str = LOCAL, port: int = 5000, lan: list[str] | None = None) -> str:
+        """The logins, then where to open the app served by `flask run` on host:port (`lan`:
+        this computer's LAN addresses, found when not given)."""
         lines = [
             "示范村已创建：" + "、".join(self.created)
             if self.created
@@ -75,8 +78,28 @@ class DemoReport:
             lines.append("示范村民登录（户号 / PIN，在 /me/login）：")
             for number, pin in sorted(self.pins.items()):
                 lines.append(f"  {number} / {pin}")
-        lines.append("启动后访问：http://127.0.0.1:5000")
+        lines.extend(_where_to_open(host, port, lan))
         return "\n".join(lines)
+
+
+def _where_to_open(host: str, port: int, lan: list[str] | None) -> list[str]:
+    urls = serving_urls(host, port, lan)
+    lines = ["启动后访问："]
+    for url, from_network in urls:
+        where = "村里的手机和电脑（连同一个网络）" if from_network else "本机"
+        lines.append(f"  {url}    {where}")
+    if host in EVERY_INTERFACE and len(urls) == 1:
+        lines.append(
+            "没有找到本机的局域网 IP：用 ip addr（Windows 用 ipconfig）查看，"
+            f"手机打开 http://<局域网 IP>:{port}。"
+        )
+    elif not any(from_network for _, from_network in urls):
+        lines.append(
+            "让村里的手机也能打开：用 flask --app pointsys run --host 0.0.0.0"
+            + ("" if port == 5000 else f" --port {port}")
+            + " 启动（见 README）。"
+        )
+    return lines
 
 
 def build_demo(instance_path: str, deadlines: Deadlines) -> DemoReport:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, session
+from flask_babel import Domain, get_locale
 
 from .extensions import babel
+from .rulebook.messages import singular_english
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
@@ -18,8 +20,21 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class PointsDomain(Domain):
+    """The app's catalogue, with "+1 point" (not "+1 points") where a count of one is filled into
+    an English message: gettext's plural forms would need every counted message marked twice."""
+
+    def gettext(self, string, **variables):
+        text = super().gettext(string, **variables)
+        if variables and get_locale() is not None and get_locale().language == "en":
+            return singular_english(text)
+        return text
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel takes its domain from this (cached) property; ours replaces the plain one.
+    babel.domain_instance = PointsDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
 
     @app.context_processor
     def _languages():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
@@ -27,6 +28,8 @@ class NavEntry:
     label: object  # a lazy string, translated when rendered
     roles: frozenset[Role]  # empty: every signed-in staff member
     audience: str = STAFF  # RESIDENT: signed-in households only; EVERYONE: staff and households
+    # The URL's arguments, from the signed-in user (a household's village code); None: no arguments.
+    url_args: Callable[[object], dict] | None = None
 
 
 # Later features append their pages here, in menu order.
@@ -56,6 +59,15 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("score_sheets.index", _l("评分表"), frozenset({Role.ADMIN, Role.CLERK})),
     NavEntry("audit.index", _l("操作日志"), frozenset({Role.ADMIN})),
     NavEntry("resident.declare", _l("申报"), frozenset(), RESIDENT),
+    # The village's published red and black lists, the page anyone may open (a household's own
+    # place is on its page; the lists show the neighbours too).
+    NavEntry(
+        "public_lists.index",
+        _l("红黑榜"),
+        frozenset(),
+        RESIDENT,
+        url_args=lambda user: {"village_code": user.village_code},
+    ),
     NavEntry("resident.objections", _l("异议"), frozenset(), RESIDENT),
     NavEntry("resident.change_pin", _l("修改 PIN"), frozenset(), RESIDENT),
 ]
@@ -99,7 +111,7 @@ def init_app(app: Flask) -> None:
         roles = current_user.roles
         items = [
             {
-                "url": url_for(e.endpoint),
+                "url": url_for(e.endpoint, **(e.url_args(current_user) if e.url_args else {})),
                 "label": e.label,
                 "active": request.endpoint == e.endpoint,
                 "count": _count(e.endpoint),

@@ -146,3 +146,34 @@ def test_unreachable_database_is_one_line_naming_the_setting(instance_path, url,
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Error: 无法连接数据库（POINTSYS_DATABASE_URL = {shown}）：")
     assert "secret" not in result.stderr
+
+
+def test_the_demo_prints_the_addresses_flask_run_serves(instance_path, sqlite_url, monkeypatch):
+    from pointsys import addresses
+
+    monkeypatch.setattr(addresses, "lan_addresses", lambda: ["192.168.1.23"])
+    runner = make_app(sqlite_url).test_cli_runner()
+    here = runner.invoke(args=["demo"])
+    assert "  http://127.0.0.1:5000    本机" in here.output
+    assert "用 flask --app pointsys run --host 0.0.0.0 启动" in here.output
+    village = runner.invoke(args=["demo", "--host", "0.0.0.0", "--port", "8080"])
+    assert "  http://127.0.0.1:8080    本机" in village.output
+    assert "  http://192.168.1.23:8080    村里的手机和电脑（连同一个网络）" in village.output
+    # The variable `flask run` reads gives the same answer.
+    monkeypatch.setenv("FLASK_RUN_HOST", "0.0.0.0")
+    assert "http://192.168.1.23:5000" in runner.invoke(args=["demo"]).output
+    monkeypatch.setattr(addresses, "lan_addresses", lambda: [])
+    offline = runner.invoke(args=["demo"]).output
+    assert "没有找到本机的局域网 IP：用 ip addr（Windows 用 ipconfig）查看" in offline
+
+
+def test_serving_urls_name_each_address_once():
+    from pointsys.addresses import serving_urls
+
+    assert serving_urls("0.0.0.0", 5000, ["10.0.0.5"]) == [
+        ("http://127.0.0.1:5000", False),
+        ("http://10.0.0.5:5000", True),
+    ]
+    assert serving_urls("localhost", 80) == [("http://localhost:80", False)]
+    assert serving_urls("192.168.0.9", 5000) == [("http://192.168.0.9:5000", True)]
+    assert serving_urls("::1", 5000) == [("http://[::1]:5000", False)]

@@ -70,7 +70,7 @@ def test_rulebook_page_in_english(app, client):
     client.post("/language", data={"csrf_token": csrf_token(client), "lang": "en"})
     html = client.get("/rules/demo?on=2026-08-01").get_data(as_text=True)
     assert "Version: 2026 年修订版, in force since 2026-01-01." in html
-    assert '<div class="rule-points plus">+1 points each time</div>' in html
+    assert '<div class="rule-points plus">+1 point each time</div>' in html
     assert "at most 2 points per month" in html
     assert "Points have one decimal place. Points worked out from a quantity are rounded" in html
     assert "<h2>Revisions</h2>" in html

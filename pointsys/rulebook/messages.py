@@ -33,7 +33,19 @@ def translations(language: str) -> NullTranslations:
 def translate(message: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     """The message in `language`, with parameters (translated when they are message ids too)."""
     text = translations(language).gettext(message)
-    return text.format(**params) if params else text
+    text = text.format(**params) if params else text
+    return text if language.startswith("zh") else singular_english(text)
+
+
+# English nouns counted by a number filled in at run time ("{points} points each time"): the
+# catalogue writes the plural, and a count of exactly one takes the singular. Chinese has no number.
+_SINGULAR = {"points": "point", "households": "household", "entries": "entry"}
+_ONE_OF = re.compile(r"(?<![\d.,])([+-]?1) (" + "|".join(_SINGULAR) + r")\b")
+
+
+def singular_english(text: str) -> str:
+    """+1 points → +1 point, 1 households → 1 household; 0.1, 11 and 21 points unchanged."""
+    return _ONE_OF.sub(lambda m: f"{m.group(1)} {_SINGULAR[m.group(2)]}", text)
 
 
 @dataclass(frozen=True)
