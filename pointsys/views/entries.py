@@ -3,7 +3,10 @@ village group (batch, on inspection day); an entry's detail page and its reversa
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import contextlib
+from datetime import date
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -15,6 +18,7 @@ from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
 from ..localtime import app_today
 from ..models import Entry, Household, HouseholdStatus
 from ..rulebook.describe import signed
+from ..rulebook.messages import N_
 from .common import (
     RECORDERS,
     REVIEWERS,
@@ -27,7 +31,15 @@ from .common import (
 )
 from .hygiene import database_int
 from .ledger import bp, item_catalogue, rulebook_of_entry
-from .ledger_forms import BatchForm, EntryForm, ReverseForm, item_and_level
+from .ledger_forms import (
+    BatchForm,
+    BatchRowError,
+    BatchRowsRefused,
+    EntryForm,
+    ReverseForm,
+    batch_rows,
+    item_and_level,
+)
 
 
 def _state(entries: list[Entry]) -> str:
@@ -47,7 +59,7 @@ def _flash_recorded(result: Recorded, what: str) -> None:
         flash(notice, "warning")
 
 
-def _problem_text(problem: PointsError, household: Household | None) -> str:
+def _problem_text(problem: Exception, household: Household | None) -> str:
     if household is None:
         return str(problem)
     return _(
@@ -129,13 +141,21 @@ def record():
     ), status
 
 
+BATCH_GROUP = "batch_group"  # the session remembers the last group batched, for the next batch
+
+
 @bp.route("/batch", methods=["GET", "POST"])
 @role_required(RECORDERS)
 def batch():
-    """One item and day for many households of one village group."""
+    """One item and day for many households of one village group: a box per household (its
+    value, or a mark for an item without one), a preview of each household's points (caps
+    applied), then saving exactly what was previewed. After saving, the next batch keeps the
+    item and the day (in the redirect's query string)."""
     village = current_village()
     groups = registry.groups_of(village)
     group_id = request.args.get("group", type=database_int)
+    if group_id is None and len(groups) == 1:
+        group_id = groups[0].id  # one group: nothing to choose
     group = next((g for g in groups if g.id == group_id), None)
     if group is None:
         return render_template("ledger/batch_group.html", groups=groups)
@@ -147,19 +167,59 @@ def batch():
     )
     by_id = {h.id: h for h in members}
     form = BatchForm()
+    if request.method == "GET":
+        # The item and day of the batch before (or of a link): the next group, the next item.
+        form.item.data = request.args.get("item", "").strip() or None
+        on = request.args.get("on", "")
+        if on:
+            with contextlib.suppress(ValueError):
+                form.on.data = date.fromisoformat(on)
+        if request.args.get("all"):
+            form.household_ids.data = [h.id for h in members]
     form.household_ids.choices = [SelectChoice(h.id, f"{h.number} {h.head_name}") for h in members]
+    rulebook = rules_store.in_force(village.code).rulebook
     errors: list[str] = []
+    outcomes = None
+    saved_over = False
     if form.validate_on_submit():
-        chosen = [i for i in form.household_ids.data or () if i in by_id]
+        drafts = []
         try:
-            quantity = ledger.parse_quantity(form.quantity.data)
-            note = (form.note.data or "").strip() or None
             item, level = item_and_level(form.item.data)
-            drafts = [Draft(i, item, form.on.data, quantity, (), note, level) for i in chosen]
-            result = ledger.record(
-                village, drafts, key=form.key.data, actor=current_user, source="batch"
+            version = rulebook.item_on(item, form.on.data)
+            takes_value = version is not None and version.scoring.kind not in ("points", "levels")
+            boxes = {h.id: request.form.get(f"value-{h.id}", "")[:20] for h in members}
+            rows = batch_rows(
+                [h.id for h in members],
+                {i for i in form.household_ids.data or () if i in by_id},
+                boxes,
+                form.quantity.data or "",
+                takes_value,
             )
-            db.session.commit()
+            note = (form.note.data or "").strip() or None
+            for row in rows:
+                try:
+                    quantity = ledger.parse_quantity(row.value)
+                except PointsError as exc:
+                    raise BatchRowsRefused([BatchRowError(row.household_id, str(exc))]) from None
+                drafts.append(
+                    Draft(row.household_id, item, form.on.data, quantity, (), note, level)
+                )
+            digest = ledger.drafts_digest("batch", drafts)
+            if form.previewed.data != digest or request.form.get("step") != "save":
+                # Not previewed as it stands: show what saving would do, and save nothing.
+                saved_over = request.form.get("step") == "save"
+                if not drafts:
+                    raise PointsError(N_("没有要记录的内容：请至少选择一户。"))
+                outcomes = ledger.preview_record(village, drafts)
+                form.previewed.data = digest
+            else:
+                result = ledger.record(
+                    village, drafts, key=form.key.data, actor=current_user, source="batch"
+                )
+                db.session.commit()
+        except BatchRowsRefused as exc:
+            db.session.rollback()
+            errors.extend(_problem_text(p, by_id.get(p.household_id)) for p in exc.problems)
         except SubmissionRefused as exc:
             db.session.rollback()
             errors.extend(
@@ -170,19 +230,32 @@ def batch():
             db.session.rollback()
             errors.append(str(exc))
         else:
-            entry = result.entries[0]
-            _flash_recorded(
-                result,
-                _(
-                    "已为%(group)s %(count)s 户记录 %(item)s %(title)s",
-                    group=group.name,
-                    count=len(result.entries),
-                    item=entry.item_code,
-                    title=entry.item_title,
-                ),
-            )
-            return redirect(url_for("ledger.batch", group=group.id))
-    on = form.on.data or app_today()
+            if outcomes is None:
+                entry = result.entries[0]
+                _flash_recorded(
+                    result,
+                    _(
+                        "已为%(group)s %(count)s 户记录 %(item)s %(title)s",
+                        group=group.name,
+                        count=len(result.entries),
+                        item=entry.item_code,
+                        title=entry.item_title,
+                    ),
+                )
+                session[BATCH_GROUP] = group.id
+                return redirect(
+                    url_for(
+                        "ledger.batch",
+                        group=group.id,
+                        item=form.item.data,
+                        on=form.on.data.isoformat(),
+                    )
+                )
+    if outcomes is not None and any(o.problem is not None for o in outcomes):
+        errors.extend(
+            _problem_text(o.problem, by_id.get(o.draft.household_id)) for o in outcomes if o.problem
+        )
+        outcomes = None
     status = 400 if form.errors or errors else 200
     return render_template(
         "ledger/batch.html",
@@ -190,7 +263,11 @@ def batch():
         groups=groups,
         form=form,
         errors=errors,
-        catalogue=item_catalogue(rules_store.in_force(village.code).rulebook, on),
+        outcomes=outcomes,
+        saved_over=saved_over,
+        households=by_id,
+        boxes={h.id: request.form.get(f"value-{h.id}", "") for h in members},
+        catalogue=item_catalogue(rulebook, form.on.data or app_today()),
     ), status
 
 
