@@ -11,7 +11,7 @@ from pointsys import ledger
 from pointsys.extensions import db
 from pointsys.ledger import Draft
 from pointsys.localtime import app_today
-from pointsys.models import Entry, Household, Member, Submission
+from pointsys.models import Household, Member, Submission
 from pointsys.views.ledger_forms import BatchRow, BatchRowsRefused, batch_rows
 
 from .clicks import Clerk
@@ -36,7 +36,9 @@ def thirty(village):
         db.session.add(household)
     db.session.commit()
     rows = db.session.execute(
-        db.select(Household).where(Household.group_id == village.group.id).order_by(Household.number)
+        db.select(Household)
+        .where(Household.group_id == village.group.id)
+        .order_by(Household.number)
     ).scalars()
     return list(rows)
 
