@@ -16,7 +16,7 @@ from .common import (
     SubmissionRefused,
     drafts_digest,
 )
-from .corrections import SubmissionReversed, reverse, reverse_submission
+from .corrections import REVERSIBLE_SOURCES, SubmissionReversed, reverse, reverse_submission
 from .notices import Preview, limit_notices, preview
 from .quarters import (
     ClosedPeriods,
@@ -34,6 +34,7 @@ from .recording import DraftOutcome, parse_quantity, preview_record, record
 from .review import approve, live_entries, lock_household, reject
 
 __all__ = [
+    "REVERSIBLE_SOURCES",
     "Actor",
     "ClosedPeriods",
     "Draft",

@@ -6,19 +6,22 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import evidence, ledger, rules_store
+from .. import access, evidence, ledger, ledger_queries, rules_store
 from .. import households as registry
 from ..extensions import db
 from ..ledger import Draft, PointsError, Recorded, SubmissionRefused
+from ..ledger_queries import EntryFilter
 from ..localtime import app_today
-from ..models import Entry, Household, HouseholdStatus
+from ..models import Entry, Household, HouseholdStatus, Submission
 from ..rulebook.describe import signed
 from ..rulebook.messages import N_
+from ..spreadsheets.entry_list import write_entry_list
 from .common import (
     RECORDERS,
     REVIEWERS,
@@ -28,8 +31,9 @@ from .common import (
     entry_or_404,
     household_or_404,
     role_required,
+    send_xlsx,
 )
-from .hygiene import database_int
+from .hygiene import database_int, page_number
 from .ledger import bp, item_catalogue, rulebook_of_entry
 from .ledger_forms import (
     BatchForm,
@@ -37,6 +41,7 @@ from .ledger_forms import (
     BatchRowsRefused,
     EntryForm,
     ReverseForm,
+    ReverseSubmissionForm,
     batch_rows,
     item_and_level,
 )
@@ -332,3 +337,197 @@ def reverse(entry_id: int):
     else:
         errors.extend(e for field_errors in form.errors.values() for e in field_errors)
     return _render_entry(entry_or_404(entry_id), form, errors), 400
+
+
+# The entries page (积分记录): every entry the viewer may see, filtered, paged, exported.
+LIST_PAGE = 50
+
+
+def _entry_filter() -> tuple[EntryFilter, dict[str, str], list[str]]:
+    """The filter the query string asks for, the arguments to keep in links, and what was not
+    understood (shown on the page; the filter then leaves that part out)."""
+    args = {k: request.args.get(k, "").strip() for k in FILTER_ARGS}
+    problems = []
+
+    def day(name: str, label: str) -> date | None:
+        if not args[name]:
+            return None
+        try:
+            return date.fromisoformat(args[name])
+        except ValueError:
+            problems.append(
+                _(
+                    "%(label)s “%(text)s” 看不懂，请写成 2026-08-03 这样。",
+                    label=label,
+                    text=args[name],
+                )
+            )
+            args[name] = ""
+            return None
+
+    def number(name: str) -> int | None:
+        if not args[name]:
+            return None
+        try:
+            return database_int(args[name])
+        except ValueError:
+            args[name] = ""
+            return None
+
+    wanted = EntryFilter(
+        start=day("start", _("起始日期")),
+        end=day("end", _("截止日期")),
+        item=args["item"] or None,
+        household=args["household"] or None,
+        group_id=number("group"),
+        recorder_id=number("recorder"),
+        status=args["status"] if args["status"] in ledger_queries.STATUSES else None,
+        source=args["source"] if args["source"] in ledger_queries.ENTRY_SOURCES else None,
+        submission_id=number("submission"),
+    )
+    return wanted, {k: v for k, v in args.items() if v}, problems
+
+
+FILTER_ARGS = (
+    "start",
+    "end",
+    "item",
+    "household",
+    "group",
+    "recorder",
+    "status",
+    "source",
+    "submission",
+)
+
+
+@bp.get("/entries")
+@role_required(STAFF)
+def entries():
+    village = current_village()
+    wanted, kept, problems = _entry_filter()
+    visible = access.visible_households_filter(current_user)
+    query = ledger_queries.entries_page(village, wanted, visible)
+    page = db.paginate(query, page=page_number(), per_page=LIST_PAGE, error_out=False)
+    submission = None
+    if wanted.submission_id:
+        submission = db.session.get(Submission, wanted.submission_id)
+        if submission is None or submission.village_id != village.id:
+            submission = None
+    groups = registry.groups_of(village)
+    shown_groups = set(access.visible_group_ids(current_user, [g.id for g in groups]))
+    return render_template(
+        "ledger/entries.html",
+        page=page,
+        filters=kept,
+        problems=problems,
+        groups=[g for g in groups if g.id in shown_groups],
+        items=ledger_queries.item_codes(village),
+        recorders=ledger_queries.recorders(village),
+        statuses=STATUS_CHOICES,
+        sources=SOURCE_CHOICES,
+        submission=submission,
+        photo_counts=evidence.photo_counts([e.id for e in page.items]),
+        reverse_form=ReverseSubmissionForm(formdata=None),
+        can_reverse=submission is not None
+        and current_user.has_role(*REVIEWERS)
+        and submission.source in ledger.REVERSIBLE_SOURCES,
+    ), (400 if problems else 200)
+
+
+STATUS_CHOICES = (
+    ("pending", _l("待审核")),
+    ("approved", _l("已审核")),
+    ("rejected", _l("已驳回")),
+    ("reversed", _l("已冲正")),
+)
+SOURCE_CHOICES = (
+    ("form", _l("单条记分")),
+    ("batch", _l("批量记分")),
+    ("sheet", _l("评分表导入")),
+    ("declaration", _l("村民申报")),
+    ("reversal", _l("冲正")),
+)
+
+
+@bp.get("/entries.xlsx")
+@role_required(STAFF)
+def entries_export():
+    """The entries the page's filters select, every one of them (not only a page), as .xlsx."""
+    village = current_village()
+    wanted, _kept, problems = _entry_filter()
+    if problems:
+        abort(400, problems[0])
+    visible = access.visible_households_filter(current_user)
+    statuses = {code: str(label) for code, label in STATUS_CHOICES}
+    sources = {code: str(label) for code, label in SOURCE_CHOICES}
+
+    def rows():
+        for r in ledger_queries.entry_rows(village, wanted, visible):
+            status = "reversed" if r.status == "approved" and r.reversed_by else r.status
+            title = f"{r.item_title}（{r.level}）" if r.level else r.item_title
+            yield (
+                r.id,
+                r.occurred_on,
+                r.number,
+                r.head_name,
+                r.group_name,
+                r.item_code,
+                title,
+                r.quantity,
+                r.requested,
+                r.points,
+                statuses[status],
+                sources.get(r.source, r.source),
+                r.submission_id,
+                r.created_name or r.created_label,
+                r.created_at,
+                r.note,
+                r.review_note,
+            )
+
+    today = app_today().isoformat()
+    return send_xlsx(
+        lambda data, stream: write_entry_list(data, stream),
+        rows(),
+        f"积分记录-{today}.xlsx",
+        f"entries-{today}.xlsx",
+    )
+
+
+@bp.post("/submissions/<int:submission_id>/reverse")
+@role_required(REVIEWERS)
+def reverse_submission(submission_id: int):
+    """Take back a whole batch or score sheet with one reason (all or nothing)."""
+    village = current_village()
+    submission = db.get_or_404(Submission, submission_id)
+    if submission.village_id != village.id:
+        abort(404)
+    back = redirect(url_for("ledger.entries", submission=submission.id))
+    form = ReverseSubmissionForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(_("撤销理由：%(error)s", error=error), "error")
+        return back
+    try:
+        result = ledger.reverse_submission(
+            submission, actor=current_user, reason=form.reason.data, key=form.key.data
+        )
+        db.session.commit()
+    except PointsError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    if result.replayed:
+        flash(_("这份内容已经提交过，没有重复处理。"), "warning")
+    else:
+        flash(
+            _(
+                "已撤销提交 #%(id)s：冲正 %(reversed)s 条，驳回 %(rejected)s 条。",
+                id=submission.id,
+                reversed=len([e for e in result.reversals if e.source_entry_id is None]),
+                rejected=len(result.rejected),
+            ),
+            "success",
+        )
+    return back
