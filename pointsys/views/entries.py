@@ -301,6 +301,7 @@ def _render_entry(entry: Entry, reverse_form: ReverseForm, errors: list[str] | N
         members=[names.get(i, f"#{i}") for i in entry.member_ids or ()],
         reverse_form=reverse_form,
         errors=errors or [],
+        photos=evidence.photos_of(entry),
         can_reverse=current_user.has_role(*REVIEWERS)
         and entry.is_approved
         and entry.reversed_by is None,
