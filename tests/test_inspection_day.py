@@ -181,3 +181,23 @@ def test_batch_rows_reads_boxes_ticks_and_the_value_for_every_household():
     with pytest.raises(BatchRowsRefused) as refused:
         batch_rows(ids, set(), {2: "3"}, "", False)
     assert [p.household_id for p in refused.value.problems] == [2]
+
+
+def test_the_batch_page_opens_on_the_group_batched_last(client, village):
+    from pointsys.models import VillageGroup
+
+    second = VillageGroup(village_id=village.village.id, name="二组", sort_order=2)
+    db.session.add(second)
+    db.session.commit()
+    a = village.households[0]
+    as_user(client, "clerk")
+    html = client.get("/ledger/batch").get_data(as_text=True)
+    assert "批量记分：选村民小组" in html  # two groups, none batched yet
+    path = f"/ledger/batch?group={village.group.id}"
+    data = {**hidden(client, path), "item": "ENV-01", "on": "2026-08-03", f"value-{a.id}": "1"}
+    preview = client.post(path, data={**data, "step": "preview"}).get_data(as_text=True)
+    digest = ledger.drafts_digest("batch", [Draft(a.id, "ENV-01", date(2026, 8, 3))])
+    assert digest in preview
+    client.post(path, data={**data, "step": "save", "previewed": digest})
+    html = client.get("/ledger/batch").get_data(as_text=True)
+    assert "批量记分 · 一组" in html and f"/ledger/batch?group={second.id}" in html

@@ -161,6 +161,8 @@ def batch():
     group_id = request.args.get("group", type=database_int)
     if group_id is None and len(groups) == 1:
         group_id = groups[0].id  # one group: nothing to choose
+    elif group_id is None:
+        group_id = session.get(BATCH_GROUP)  # the group of the last batch (its page links others)
     group = next((g for g in groups if g.id == group_id), None)
     if group is None:
         return render_template("ledger/batch_group.html", groups=groups)
