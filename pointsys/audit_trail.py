@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "entry_rejected": _l("驳回"),
     "entry_reversed": _l("冲正"),
     "entry_accumulated": _l("自动累计加分"),
+    "submission_reversed": _l("整批撤销"),
     "quarter_closed": _l("季度结账"),
     "quarter_reopened": _l("季度重新开账"),
     "photo_attached": _l("添加照片"),
@@ -75,6 +76,7 @@ OBJECT_LABELS = {
     "village_group": _l("村民小组"),
     "rulebook_snapshot": _l("积分细则"),
     "entry": _l("积分记录"),
+    "submission": _l("一批记录"),
     "quarter": _l("季度"),
     "audit_event": _l("操作日志"),
 }

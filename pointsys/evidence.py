@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func
 
 from . import access, audit
 from .extensions import db
@@ -345,3 +346,30 @@ def may_view(user: Any, household: Household) -> bool:
         return False
     # A group leader with no village-wide role: only their own groups' households (access.py).
     return user.has_role(*access.WHOLE_VILLAGE) or access.can_see_household(user, household)
+
+
+def photo_counts(entry_ids: list[int]) -> dict[int, int]:
+    """entry id → how many photos it has, for a page of entries (one query)."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(EntryPhoto.entry_id, func.count())
+        .where(EntryPhoto.entry_id.in_(sorted(set(entry_ids))))
+        .group_by(EntryPhoto.entry_id)
+    )
+    return dict(rows.all())
+
+
+def photos_by_entry(entry_ids: list[int]) -> dict[int, list[EntryPhoto]]:
+    """entry id → its photos in upload order, for a page of entries (one query)."""
+    found: dict[int, list[EntryPhoto]] = {}
+    if not entry_ids:
+        return found
+    rows = db.session.execute(
+        db.select(EntryPhoto)
+        .where(EntryPhoto.entry_id.in_(sorted(set(entry_ids))))
+        .order_by(EntryPhoto.entry_id, EntryPhoto.id)
+    ).scalars()
+    for photo in rows:
+        found.setdefault(photo.entry_id, []).append(photo)
+    return found

@@ -8,6 +8,7 @@ entries pass through in constant memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, or_, true
@@ -168,3 +169,143 @@ def latest_penalties(village: Village, period: Period, count: int) -> list:
         if r.kind == "entry" and r.points < 0 and not is_cancelled(r.id, reversed_by)
     )
     return [row for row, _ in zip(live, range(count), strict=False)]
+
+
+# The entries page (积分记录): every entry, filtered, paged; its export streams the same rows.
+STATUSES = ("pending", "approved", "rejected", "reversed")
+ENTRY_SOURCES = ("form", "batch", "sheet", "declaration", "reversal")
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What the entries page asks for; None (or empty) means "any". `status` is one of STATUSES:
+    "approved" is approved and still counting, "reversed" approved and cancelled by a reversal."""
+
+    start: date | None = None  # conduct day, inclusive
+    end: date | None = None  # conduct day, inclusive
+    item: str | None = None
+    household: str | None = None  # 户号
+    group_id: int | None = None
+    recorder_id: int | None = None
+    status: str | None = None
+    source: str | None = None
+    submission_id: int | None = None
+
+
+def _reversal_of(entry) -> ColumnElement[bool]:
+    reversal = aliased(Entry)
+    return db.select(reversal.id).where(reversal.reverses_id == entry.id).exists()
+
+
+def entry_conditions(
+    village: Village, wanted: EntryFilter, households: ColumnElement[bool]
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `wanted` (on Entry joined to Household), within the households
+    the viewer may see (`households`, e.g. access.visible_households_filter)."""
+    conditions = [Entry.village_id == village.id, households]
+    if wanted.start is not None:
+        conditions.append(Entry.occurred_on >= wanted.start)
+    if wanted.end is not None:
+        conditions.append(Entry.occurred_on <= wanted.end)
+    if wanted.item:
+        conditions.append(Entry.item_code == wanted.item)
+    if wanted.household:
+        conditions.append(Household.number == wanted.household)
+    if wanted.group_id:
+        conditions.append(Household.group_id == wanted.group_id)
+    if wanted.recorder_id:
+        conditions.append(Entry.created_by_id == wanted.recorder_id)
+    if wanted.source:
+        conditions.append(Entry.source == wanted.source)
+    if wanted.submission_id:
+        conditions.append(Entry.submission_id == wanted.submission_id)
+    if wanted.status == "reversed":
+        conditions += [Entry.status == EntryStatus.APPROVED.value, _reversal_of(Entry)]
+    elif wanted.status == "approved":
+        conditions += [Entry.status == EntryStatus.APPROVED.value, ~_reversal_of(Entry)]
+    elif wanted.status:
+        conditions.append(Entry.status == wanted.status)
+    return conditions
+
+
+def entries_page(village: Village, wanted: EntryFilter, households: ColumnElement[bool]):
+    """The entries matching `wanted`, newest conduct first, as ORM rows for one page (the caller
+    paginates: never all rows)."""
+    return (
+        db.select(Entry)
+        .join(Household, Household.id == Entry.household_id)
+        .where(*entry_conditions(village, wanted, households))
+        .options(
+            db.contains_eager(Entry.household),
+            db.joinedload(Entry.created_by),
+            db.joinedload(Entry.reversed_by),
+        )
+        .order_by(Entry.occurred_on.desc(), Entry.id.desc())
+    )
+
+
+def entry_rows(village: Village, wanted: EntryFilter, households: ColumnElement[bool]) -> Iterator:
+    """The same entries as entries_page, as plain columns for the export, streamed."""
+    creator = aliased(User)
+    reversal = aliased(Entry)
+    query = (
+        db.select(
+            Entry.id,
+            Entry.occurred_on,
+            Household.number,
+            Household.head_name,
+            VillageGroup.name.label("group_name"),
+            Entry.item_code,
+            Entry.item_title,
+            Entry.level,
+            Entry.quantity,
+            Entry.requested,
+            Entry.points,
+            Entry.status,
+            reversal.id.label("reversed_by"),
+            Entry.kind,
+            Entry.reverses_id,
+            Entry.source,
+            Entry.submission_id,
+            Entry.created_label,
+            creator.display_name.label("created_name"),
+            Entry.created_at,
+            Entry.note,
+            Entry.review_note,
+        )
+        .join(Household, Household.id == Entry.household_id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(creator, creator.id == Entry.created_by_id)
+        .outerjoin(reversal, reversal.reverses_id == Entry.id)
+        .where(*entry_conditions(village, wanted, households))
+        .order_by(Entry.occurred_on.desc(), Entry.id.desc())
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.execute(query)
+
+
+def recorders(village: Village) -> list:
+    """(id, display name) of everyone who recorded an entry in the village, for the filter."""
+    return db.session.execute(
+        db.select(User.id, User.display_name)
+        .where(
+            User.id.in_(
+                db.select(Entry.created_by_id)
+                .where(Entry.village_id == village.id, Entry.created_by_id.is_not(None))
+                .distinct()
+            )
+        )
+        .order_by(User.display_name)
+    ).all()
+
+
+def item_codes(village: Village) -> list[str]:
+    """The item codes the village's entries use, for the filter."""
+    return list(
+        db.session.execute(
+            db.select(Entry.item_code)
+            .where(Entry.village_id == village.id)
+            .distinct()
+            .order_by(Entry.item_code)
+        ).scalars()
+    )

@@ -48,6 +48,11 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("ledger.batch", _l("批量记分"), frozenset({Role.ADMIN, Role.CLERK})),
     NavEntry("ledger.review", _l("审核"), frozenset({Role.ADMIN, Role.SUPERVISOR})),
     NavEntry(
+        "ledger.entries",
+        _l("积分记录"),
+        frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR}),
+    ),
+    NavEntry(
         "ledger.standings_page",
         _l("积分排名"),
         frozenset({Role.ADMIN, Role.CLERK, Role.GROUP_LEADER, Role.SUPERVISOR}),

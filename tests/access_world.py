@@ -45,6 +45,7 @@ class World:
     users: dict[str, int] = field(default_factory=dict)
     entry_id: int | None = None  # household A's approved entry (ledger=True)
     photo_id: int | None = None
+    submission_id: int | None = None  # the submission of entry_id
     publication_id: int | None = None
     objection_id: int | None = None
 
@@ -114,6 +115,7 @@ def _seed_ledger(app, village, household, world: World) -> None:
     )
     db.session.commit()
     world.entry_id, world.photo_id = entry.id, photo.id
+    world.submission_id = entry.submission_id
     world.publication_id, world.objection_id = publication.id, objection.id
 
 

@@ -9,7 +9,7 @@ from pointsys import ledger
 from pointsys.extensions import db
 from pointsys.ledger import Draft
 
-from .test_ledger_views import as_user, entries, hidden
+from .test_ledger_views import as_user, batch_saved, entries, hidden
 
 TODAY = date(2026, 11, 21)
 
@@ -58,7 +58,7 @@ def test_the_batch_form_records_the_level_for_every_household(client, village):
         "on": "2026-09-18",
         "household_ids": [str(a.id), str(b.id)],
     }
-    html = client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+    html = batch_saved(client, path, data, follow_redirects=True).get_data(as_text=True)
     assert "已为一组 2 户记录 CIV-08 获得各级表彰（待审核，申请 +6 分）" in html
     assert [(e.household_id, e.level) for e in entries()] == [(a.id, "村级"), (b.id, "村级")]
 

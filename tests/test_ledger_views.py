@@ -41,6 +41,21 @@ def as_user(client, name):
     return client
 
 
+PREVIEWED_RE = re.compile(
+    r'name="previewed"[^>]*value="([0-9a-f]*)"|value="([0-9a-f]*)"[^>]*name="previewed"'
+)
+
+
+def batch_saved(client, path, data, **kwargs):
+    """Post a batch as a clerk does: the preview first, then saving what it showed."""
+    preview = client.post(path, data={**data, "step": "preview"})
+    match = PREVIEWED_RE.search(preview.get_data(as_text=True))
+    if preview.status_code != 200 or match is None:
+        return preview
+    saved = {**data, "step": "save", "previewed": match.group(1) or match.group(2)}
+    return client.post(path, data=saved, **kwargs)
+
+
 def entries():
     db.session.expire_all()
     return list(db.session.execute(db.select(Entry).order_by(Entry.id)).scalars())
@@ -176,8 +191,9 @@ def test_refusals_are_form_errors_and_nothing_is_written(client, village):
 def test_batch_entry_records_every_ticked_household_in_one_submission(client, village):
     a, b, _ = village.households
     as_user(client, "clerk")
+    # One group: the batch page opens on it.
     html = client.get("/ledger/batch").get_data(as_text=True)
-    assert f"/ledger/batch?group={village.group.id}" in html
+    assert "批量记分 · 一组" in html
     path = f"/ledger/batch?group={village.group.id}"
     html = client.get(path).get_data(as_text=True)
     assert "001 张三明" in html and "002 李四" in html and "003 王五" not in html
@@ -188,7 +204,7 @@ def test_batch_entry_records_every_ticked_household_in_one_submission(client, vi
         "on": "2026-09-18",
         "household_ids": [str(a.id), str(b.id)],
     }
-    html = client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+    html = batch_saved(client, path, data, follow_redirects=True).get_data(as_text=True)
     assert "已为一组 2 户记录 ENV-01 庭院整洁，季度检查合格（已直接入账，共 +4 分）" in html
     rows = entries()
     assert [(e.household_id, e.source, e.points) for e in rows] == [

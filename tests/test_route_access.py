@@ -188,6 +188,16 @@ ROUTES: dict[str, Route] = {
         {"GET": staff_only(**RECORDERS), "POST": staff_only(**RECORDERS)},
     ),
     "ledger.review": Route(lambda w: "/ledger/review", {"GET": staff_only(**REVIEWERS)}),
+    # The entries page and its export: every staff role (a group leader sees their groups' rows).
+    "ledger.entries": Route(lambda w: "/ledger/entries", {"GET": staff_only(**ALL_STAFF)}),
+    "ledger.entries_export": Route(
+        lambda w: "/ledger/entries.xlsx", {"GET": staff_only(**ALL_STAFF)}
+    ),
+    # An empty POST has no reason: back to the submission's entries, nothing taken back.
+    "ledger.reverse_submission": Route(
+        lambda w: f"/ledger/submissions/{w.submission_id}/reverse",
+        {"POST": staff_only(**_by(REVIEWERS, "→/ledger/entries"))},
+    ),
     "ledger.decide": Route(
         lambda w: "/ledger/review", {"POST": staff_only(**_by(REVIEWERS, "→/ledger/review"))}
     ),

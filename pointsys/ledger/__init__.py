@@ -14,8 +14,9 @@ from .common import (
     RefusedClaim,
     Reviewed,
     SubmissionRefused,
+    drafts_digest,
 )
-from .corrections import reverse
+from .corrections import REVERSIBLE_SOURCES, SubmissionReversed, reverse, reverse_submission
 from .notices import Preview, limit_notices, preview
 from .quarters import (
     ClosedPeriods,
@@ -29,24 +30,28 @@ from .quarters import (
     reopen_period,
     reopen_quarter,
 )
-from .recording import parse_quantity, record
+from .recording import DraftOutcome, parse_quantity, preview_record, record
 from .review import approve, live_entries, lock_household, reject
 
 __all__ = [
+    "REVERSIBLE_SOURCES",
     "Actor",
     "ClosedPeriods",
     "Draft",
+    "DraftOutcome",
     "PointsError",
     "Preview",
     "Recorded",
     "RefusedClaim",
     "Reviewed",
     "SubmissionRefused",
+    "SubmissionReversed",
     "approve",
     "check_list_period",
     "close_period",
     "close_quarter",
     "closed_periods",
+    "drafts_digest",
     "is_closed",
     "limit_notices",
     "list_period_kind",
@@ -55,9 +60,11 @@ __all__ = [
     "parse_quantity",
     "period_closed",
     "preview",
+    "preview_record",
     "record",
     "reject",
     "reopen_period",
     "reopen_quarter",
     "reverse",
+    "reverse_submission",
 ]

@@ -136,6 +136,12 @@ def content_digest(source: str, content: list[object]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def drafts_digest(source: str, drafts: Iterable[Draft]) -> str:
+    """What record() keys a submission's content by: the batch form's preview carries it, so
+    saving records only what was previewed."""
+    return content_digest(source, [d.canonical() for d in drafts])
+
+
 def find_replay(village: Village, key: str, digest: str) -> Recorded | None:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise PointsError(N_("提交缺少有效的编号，未作任何记录；请刷新页面后重新提交。"))

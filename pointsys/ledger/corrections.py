@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from .. import audit, rules_store
@@ -10,6 +11,7 @@ from ..models import (
     Entry,
     EntryStatus,
     RulebookSnapshot,
+    Submission,
     User,
     Village,
     utcnow,
@@ -26,7 +28,14 @@ from .common import (
     open_submission,
 )
 from .quarters import closed_periods
-from .review import claim_of, live_entries, lock_household, prior_years
+from .review import (
+    claim_of,
+    live_entries,
+    lock_household,
+    lock_households,
+    prior_years,
+    reject,
+)
 
 
 def reverse(
@@ -152,3 +161,107 @@ def _check_revival(entry: Entry) -> None:
             id=root.id,
             points=root.points,
         )
+
+
+@dataclass
+class SubmissionReversed:
+    """What reverse_submission() did: the reversals it added, the pending entries it rejected,
+    and whether this was a replay of the same key (then nothing new was done)."""
+
+    reversals: list[Entry] = field(default_factory=list)
+    rejected: list[Entry] = field(default_factory=list)
+    replayed: bool = False
+
+
+# A whole submission can be taken back when it was a unit someone entered at once.
+REVERSIBLE_SOURCES = ("form", "batch", "sheet", "declaration")
+
+
+def reverse_submission(
+    submission: Submission, *, actor: User, reason: str, key: str
+) -> SubmissionReversed:
+    """Take back a whole submission (a wrong batch or score sheet) with one reason: each approved
+    entry still counting is reversed on the ledger, each pending one rejected; entries already
+    rejected or reversed stay as they are. All or nothing: any entry that cannot be taken back
+    (its period closed, four eyes …) refuses the whole with its message, and the caller rolls
+    back. Idempotent by `key`. The caller commits."""
+    reason = (reason or "").strip()
+    village = db.session.get(Village, submission.village_id)
+    digest = content_digest("submission_reversal", [submission.id, reason])
+    replay = find_replay(village, key, digest)
+    if replay is not None:
+        return SubmissionReversed(replay.entries, [], replayed=True)
+    if not reason:
+        raise PointsError(N_("撤销整批时请写明理由，它会和冲正记录一起公示。"))
+    if submission.source not in REVERSIBLE_SOURCES:
+        raise PointsError(N_("提交 #%(id)s 本身是冲正，不能整批撤销。"), id=submission.id)
+    entries = list(
+        db.session.execute(
+            db.select(Entry).filter_by(submission_id=submission.id).order_by(Entry.id)
+        ).scalars()
+    )
+    # Village, then households in id order: the order every writer keeps. Then read the
+    # entries again: another review or reversal may have committed since they were loaded.
+    lock_villages([village.id])
+    lock_households(sorted({e.household_id for e in entries}))
+    for entry in entries:
+        db.session.refresh(entry)
+    pending = [e for e in entries if e.status == EntryStatus.PENDING.value]
+    live = [e for e in entries if e.is_approved and e.reversed_by is None]
+    if not pending and not live:
+        raise PointsError(N_("提交 #%(id)s 的记录都已驳回或冲正，没有可撤销的。"), id=submission.id)
+    closed = closed_periods(village)
+    for entry in live:
+        period = closed.containing(entry.occurred_on)
+        if period is not None:
+            raise PointsError(
+                N_("记录 #%(id)s 在 %(quarter)s，已结账，不能撤销整批；请村两委先重新开账。"),
+                id=entry.id,
+                quarter=period.code,
+            )
+    result = SubmissionReversed()
+    if pending:
+        reviewed = reject(pending, reviewer=actor, reason=reason)
+        if reviewed.refused:
+            entry, problem = reviewed.refused[0]
+            raise PointsError(
+                N_("记录 #%(id)s 不能驳回，整批未作任何处理：%(problem)s"),
+                id=entry.id,
+                problem=str(problem),
+            )
+        result.rejected = reviewed.done
+    taken_back = open_submission(village, key, digest, "reversal", actor)
+    for entry in live:
+        for companion in entry.companions:
+            db.session.expire(companion)
+        companions = [c for c in entry.companions if c.reversed_by is None]
+        reversal = _reversal(entry, taken_back.id, actor, reason, None)
+        db.session.add(reversal)
+        db.session.flush()
+        made = [reversal]
+        for companion in companions:
+            made.append(_reversal(companion, taken_back.id, actor, reason, reversal.id))
+            db.session.add(made[-1])
+        db.session.flush()
+        for original, new in zip((entry, *companions), made, strict=True):
+            audit.record(
+                "entry_reversed",
+                "entry",
+                original.id,
+                actor=actor,
+                before=entry_state(original),
+                after={**entry_state(new), "id": new.id, "reason": reason},
+            )
+        result.reversals += made
+    audit.record(
+        "submission_reversed",
+        "submission",
+        submission.id,
+        actor=actor,
+        after={
+            "reason": reason,
+            "reversed": [e.id for e in live],
+            "rejected": [e.id for e in result.rejected],
+        },
+    )
+    return result

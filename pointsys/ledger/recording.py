@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +18,7 @@ from ..models import (
     User,
     Village,
 )
-from ..rulebook import Claim, Rulebook, evaluate
+from ..rulebook import Claim, PriorEntry, Rulebook, evaluate, needs_history
 from ..rulebook.messages import N_
 from .common import (
     ONE_DECIMAL,
@@ -28,7 +29,7 @@ from .common import (
     Recorded,
     RefusedClaim,
     SubmissionRefused,
-    content_digest,
+    drafts_digest,
     entry_state,
     find_replay,
     label,
@@ -37,7 +38,7 @@ from .common import (
 )
 from .notices import notices_of
 from .quarters import ClosedPeriods, closed_periods
-from .review import approve_now, lock_households, member_counts
+from .review import approve_now, live_entries_of, lock_households, member_counts
 
 
 def record(
@@ -56,7 +57,7 @@ def record(
     """
     assert source in SOURCES
     today = today or app_today()
-    digest = content_digest(source, [d.canonical() for d in drafts])
+    digest = drafts_digest(source, drafts)
     replay = find_replay(village, key, digest)
     if replay is not None:
         return replay
@@ -247,3 +248,76 @@ def parse_quantity(text: str | None) -> Decimal | None:
             limit=f"{MAX_QUANTITY:,}",
         )
     return value
+
+
+@dataclass(frozen=True)
+class DraftOutcome:
+    """What recording a draft now would do: refused with `problem`, or asking `requested` and
+    getting `granted` when approved (caps and frequencies applied against the approved ledger
+    and the drafts before it), with the clerk's notices and whether it posts without review."""
+
+    draft: Draft
+    problem: PointsError | None = None
+    requested: Decimal | None = None
+    granted: Decimal | None = None
+    notices: tuple[str, ...] = ()
+    posted_at_once: bool = False
+
+
+def preview_record(
+    village: Village, drafts: Sequence[Draft], *, today: date | None = None
+) -> list[DraftOutcome]:
+    """Each draft's outcome as record() would see it, without writing or locking anything (the
+    batch form's preview step). Approval may still grant less if other entries are approved
+    first; the notices say so in the same words as after recording."""
+    from flask_babel import gettext
+
+    from .notices import limit_notices
+
+    today = today or app_today()
+    _, rulebook = _rulebook(village)
+    households = _households(village, {d.household_id for d in drafts})
+    closed = closed_periods(village)
+    members = member_counts(sorted(households))
+    years = {d.on.year for d in drafts}
+    whole = any(needs_history(rulebook, d.item, d.on) for d in drafts)
+    prior = live_entries_of(
+        sorted(households),
+        None if whole else min(years, default=today.year) - 1,
+        max(years, default=today.year) + 1,
+    )
+    outcomes = []
+    for draft in drafts:
+        household = households.get(draft.household_id)
+        problem = _check(draft, household, rulebook, closed, today, members.get(draft.household_id))
+        if problem is not None:
+            outcomes.append(DraftOutcome(draft, problem))
+            continue
+        claim = Claim(draft.item, draft.on, draft.quantity, draft.level, members[household.id])
+        decision = evaluate(rulebook, claim, prior[household.id])
+        if decision.refusal is not None:
+            outcomes.append(DraftOutcome(draft, RefusedClaim(decision.refusal)))
+            continue
+        notices: list[str] = []
+        if decision.granted != decision.requested:
+            trial = Entry(
+                item_code=draft.item,
+                occurred_on=draft.on,
+                points=decision.granted,
+                limits=",".join(decision.limits),
+            )
+            notices = [gettext(N_("提醒：")) + n for n in limit_notices(trial, rulebook)]
+        prior[household.id].append(
+            PriorEntry(draft.item, draft.on, decision.granted, draft.quantity)
+        )
+        outcomes.append(
+            DraftOutcome(
+                draft,
+                None,
+                decision.requested,
+                decision.granted,
+                tuple(notices),
+                not rulebook.item_on(draft.item, draft.on).review,
+            )
+        )
+    return outcomes

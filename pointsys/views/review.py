@@ -9,8 +9,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import evidence, ledger
 from .. import households as registry
-from .. import ledger
 from ..extensions import db
 from ..ledger import PointsError, lookup
 from ..localtime import app_today
@@ -39,10 +39,13 @@ def review():
     query = lookup.pending(village, group_id=filters["group"], item=filters["item"], period=period)
     page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False, page=page_number())
     rows = [(e, ledger.preview(e, rulebook_of_entry(e))) for e in page.items]
+    # Review sees the evidence where it decides: each row's photos as thumbnails.
+    photos = evidence.photos_by_entry([e.id for e in page.items])
     return render_template(
         "ledger/review.html",
         page=page,
         rows=rows,
+        photos=photos,
         form=ReviewForm(formdata=None),
         filters=filters,
         error=error,
@@ -63,33 +66,55 @@ def decide():
         for error in form.reason.errors:
             flash(_("驳回理由：%(error)s", error=error), "error")
         return back
+    # Each row's own reason box: a row with a reason is rejected with it (also by its own
+    # 驳回 button); the bulk 通过所选 approves the other ticked rows in the same submit.
+    row_reasons = {}
+    for name, text in request.form.items():
+        if name.startswith("reason-") and text.strip():
+            entry_id = database_ids([name.removeprefix("reason-")])
+            if entry_id:
+                row_reasons[entry_id[0]] = text.strip()[:500]
+    reject_ids: dict[int, str] = {}
+    approve_ids: list[int] = []
     if request.form.get("approve_one"):
-        action, ids = "approve", [request.form.get("approve_one", type=database_int)]
+        approve_ids = [request.form.get("approve_one", type=database_int)]
     elif request.form.get("reject_one"):
-        action, ids = "reject", [request.form.get("reject_one", type=database_int)]
-    else:
-        action = request.form.get("action")
-        ids = database_ids(request.form.getlist("entry_ids"))
-    entries = lookup.entries_in(village, [i for i in ids if i])
-    if action not in ("approve", "reject") or not entries:
+        entry_id = request.form.get("reject_one", type=database_int)
+        reject_ids = {entry_id: row_reasons.get(entry_id) or form.reason.data}
+    elif request.form.get("action") == "approve":
+        ticked = database_ids(request.form.getlist("entry_ids"))
+        reject_ids = dict(row_reasons)
+        approve_ids = [i for i in ticked if i not in reject_ids]
+    elif request.form.get("action") == "reject":
+        ticked = database_ids(request.form.getlist("entry_ids"))
+        reject_ids = {i: row_reasons.get(i) or form.reason.data for i in ticked}
+    to_reject = lookup.entries_in(village, [i for i in reject_ids if i])
+    to_approve = lookup.entries_in(village, [i for i in approve_ids if i])
+    if not to_reject and not to_approve:
         flash(_("请先勾选要审核的记录。"), "error")
         return back
+    result = ledger.Reviewed()
+    rejected = 0
     try:
-        if action == "approve":
-            result = ledger.approve(entries, reviewer=current_user)
-        else:
-            result = ledger.reject(entries, reviewer=current_user, reason=form.reason.data)
+        # Rejections first: they free nothing, but a rejected row must not be approved.
+        by_reason: dict[str, list] = {}
+        for entry in to_reject:
+            by_reason.setdefault(reject_ids[entry.id] or "", []).append(entry)
+        for reason, group in by_reason.items():
+            done = ledger.reject(group, reviewer=current_user, reason=reason)
+            rejected += len(done.done)
+            result.refused += done.refused
+        approved = ledger.approve(to_approve, reviewer=current_user)
+        result.refused += approved.refused
         db.session.commit()
     except PointsError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return back
-    if result.done:
-        count = len(result.done)
-        if action == "approve":
-            flash(_("已审核通过 %(count)s 条。", count=count), "success")
-        else:
-            flash(_("已驳回 %(count)s 条。", count=count), "success")
+    if approved.done:
+        flash(_("已审核通过 %(count)s 条。", count=len(approved.done)), "success")
+    if rejected:
+        flash(_("已驳回 %(count)s 条。", count=rejected), "success")
     for entry, problem in result.refused:
         flash(_("记录 #%(id)s 未处理：%(reason)s", id=entry.id, reason=str(problem)), "error")
     return back
