@@ -139,12 +139,26 @@ def test_the_print_page_has_a4_css_page_breaks_and_the_committee(client, village
 def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, village, published):
     login(client, "clerk", PASSWORD)
     page = f"/lists/{issue(1).id}"
+    first = html(client.get(page))
+    # Step one picks whose objection it is from the village's households, not a typed number.
+    assert '<option value="002">002 李四</option>' in first
+    assert "登记异议</button>" not in first
+    chosen = html(client.get(f"{page}?household=002"))
+    assert "002 户（户主 李四）的异议" in chosen
+    assert 'name="raised_by" required type="text" value="李四"' in chosen
+    # Step two picks the entry from that household's approved entries of the quarter.
+    day = published.occurred_on.isoformat()
+    assert f'<option value="{published.id}">{day} {published.item_title} -20</option>' in chosen
     token = csrf_token(client, page)
     response = client.post(
         f"{page}/objections",
         data={"csrf_token": token, "number": "009", "raised_by": "李四", "text": "不属实"},
     )
     assert response.status_code == 400 and "没有户号为“009”的户，请核对。" in html(response)
+    response = client.post(
+        f"{page}/objections", data={"csrf_token": token, "raised_by": "李四", "text": "不属实"}
+    )
+    assert response.status_code == 400 and "请选择是哪一户提出的异议。" in html(response)
     response = client.post(
         f"{page}/objections",
         data={
@@ -163,6 +177,8 @@ def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, villag
     login(client, "supervisor", PASSWORD)
     listing = html(client.get("/lists/objections"))
     assert "答复期限" in listing and "不属实" in listing
+    assert f"针对 {day} 的“{published.item_title}”" in listing
+
     token = csrf_token(client, "/lists/objections")
     url = f"/lists/objections/{objection.id}/settle"
     response = client.post(url, data={"csrf_token": token, "decision": "dismissed", "answer": ""})
@@ -176,6 +192,22 @@ def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, villag
     db.session.expire_all()
     assert db.session.get(Objection, objection.id).status == "upheld"
     assert issue(2).reason == f"异议 #{objection.id} 成立：误记"
+
+
+def test_pages_name_people_never_their_accounts(client, village, published):
+    """Issue 17: a resident's objection shows 村民（户号 001）, a publisher their name."""
+    household = village.households[0]
+    label = f"resident:demo:{household.number}"
+    publishing.raise_objection(issue(1), household.id, "不属实", label)
+    db.session.commit()
+    login(client, "supervisor", PASSWORD)
+    listing = html(client.get("/lists/objections"))
+    assert f"村民（户号 {household.number}）" in listing and "resident:" not in listing
+    shown = html(client.get(f"/lists/{issue(1).id}"))
+    assert village.admin.display_name in shown and "resident:" not in shown
+    assert f"· {village.admin.username}" not in shown
+    index = html(client.get("/lists/?quarter=2026Q3"))
+    assert f"<td>{village.admin.display_name}</td>" in index
 
 
 def test_overdue_objections_are_flagged_on_the_supervisor_page(client, village, published):

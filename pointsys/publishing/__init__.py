@@ -22,8 +22,10 @@ from .issues import (
 from .lists import draft_lists
 from .objections import (
     ObjectionView,
+    entries_to_object_to,
     find_household,
     household_objections,
+    households_to_object_for,
     objections,
     objections_raised_by,
     open_for_objection,
@@ -79,6 +81,8 @@ __all__ = [
     "HonourLists",
     "ListRow",
     "ObjectionView",
+    "entries_to_object_to",
+    "households_to_object_for",
     "PublishingError",
     "YearEnd",
     "YearRow",
