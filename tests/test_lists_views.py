@@ -76,7 +76,11 @@ def test_admin_previews_the_draft_and_publishes_issue_two(client, village, publi
     login(client, "admin", PASSWORD)
     draft = html(client.get("/lists/draft?quarter=2026Q3"))
     assert "草稿" in draft and "公布第 2 版" in draft
+    assert 'name="reason" required' in draft
     token = csrf_token(client, "/lists/draft?quarter=2026Q3")
+    refused = client.post("/lists/publish", data={"csrf_token": token, "quarter": "2026Q3"})
+    assert refused.status_code == 400
+    assert "这将是 2026Q3 红黑榜的第 2 版：请写明重新公布的原因（会随榜公示）。" in html(refused)
     response = client.post(
         "/lists/publish",
         data={"csrf_token": token, "quarter": "2026Q3", "publicity_days": "5", "reason": "复核"},

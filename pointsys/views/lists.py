@@ -57,7 +57,7 @@ class PublishForm(Form):
     publicity_days = IntegerField(
         _l("公示天数"), validators=[Optional(), NumberRange(min=1, max=60)]
     )
-    reason = StringField(_l("重新公布的原因（第2版起填写）"), validators=[Length(max=300)])
+    reason = StringField(_l("重新公布的原因（必填，随榜公示）"), validators=[Length(max=300)])
 
 
 class ObjectionForm(Form):
