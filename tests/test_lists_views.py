@@ -135,7 +135,7 @@ def test_the_print_page_has_a4_css_page_breaks_and_the_committee(client, village
     assert "print.css" in page
     # One sheet per list with rows (超红榜, 黄榜, 黑榜); the empty 红榜 is left out.
     assert page.count('class="print-sheet"') == 3
-    assert "幸福村村务监督委员会" in page and "张*明" in page
+    assert "幸福村村民委员会" in page and "张*明" in page
     css = html(client.get("/static/print.css"))
     assert "size: A4" in css and "break-before: page" in css and "counter(page)" in css
 
@@ -253,6 +253,62 @@ def test_a_published_issue_downloads_as_the_notice_board_it_froze(client, villag
     ]
     assert any("（第2版）" in c for c in second_cells)
     assert client.get("/lists/999/notice-board.xlsx").status_code == 404
+
+
+def _texts(data: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return [
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    ]
+
+
+def test_the_notice_board_prints_the_deployments_public_link_never_a_local_one(
+    app, client, village, published
+):
+    login(client, "clerk", PASSWORD)
+    path = f"/lists/{issue(1).id}/notice-board.xlsx"
+    # Unset (the clerk works on the server itself, at 127.0.0.1): no link rather than a local one.
+    texts = _texts(client.get(path, base_url="http://127.0.0.1:5000").data)
+    assert not any("扫码" in t or "127.0.0.1" in t or "localhost" in t for t in texts)
+    app.config["PUBLIC_BASE_URL"] = "http://192.168.1.10:8000"
+    texts = _texts(client.get(path, base_url="http://127.0.0.1:5000").data)
+    assert "扫码查看网上公示：http://192.168.1.10:8000/public/demo/lists" in texts
+    assert not any("127.0.0.1" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("192.168.1.10", "POINTSYS_PUBLIC_BASE_URL “192.168.1.10” 不是网址；"),
+        ("http://127.0.0.1:5000", "POINTSYS_PUBLIC_BASE_URL “http://127.0.0.1:5000” 是本机地址，"),
+        ("http://localhost", "POINTSYS_PUBLIC_BASE_URL “http://localhost” 是本机地址，"),
+        (
+            "https://x.cn/lists",
+            "POINTSYS_PUBLIC_BASE_URL “https://x.cn/lists” 只写协议、主机和端口",
+        ),
+    ],
+)
+def test_a_public_base_url_no_phone_can_open_stops_start_up(tmp_path, value, message):
+    from pointsys import create_app
+    from pointsys.config import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        create_app({"TESTING": True, "PUBLIC_BASE_URL": value, "SECRET_KEY": "x"})
+    assert str(refused.value.message).startswith(message)
+
+
+def test_the_print_page_and_the_notice_board_sign_alike(client, village, published):
+    login(client, "clerk", PASSWORD)
+    page = html(client.get(f"/lists/{issue(1).id}/print"))
+    day = issue(1).publicity_start
+    signed = f"{day.year}年{day.month}月{day.day}日"
+    assert f"幸福村村民委员会<br>{signed}" in page
+    texts = _texts(client.get(f"/lists/{issue(1).id}/notice-board.xlsx").data)
+    assert "幸福村村民委员会" in texts and signed in texts
 
 
 # The demo rulebook's [honours] with the black side written first: every rendering must still

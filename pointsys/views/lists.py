@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import access, ledger, publishing
+from .. import access, ledger, public_links, publishing
 from ..extensions import db
 from ..localtime import app_today
 from ..models import Objection, Publication
@@ -36,6 +36,7 @@ from ..periods import Period, PeriodError
 from ..rulebook.describe import signed
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
+from ..spreadsheets.style import chinese_date
 from .common import (
     ADMINS,
     RECORDERS,
@@ -269,6 +270,9 @@ def print_page(publication_id: int):
         "lists/print.html",
         publication=publication,
         lists=publishing.published_lists(publication),
+        # signed as the notice-board workbook is: the committee and the day publicity began
+        committee=from_ledger.committee_name(current_village()),
+        signed_on=chinese_date(publication.publicity_start),
     )
 
 
@@ -278,7 +282,11 @@ def notice_board(publication_id: int):
     """The issue as printed for the notice board, with a QR code to the public lists."""
     publication = _publication_or_404(publication_id)
     village = current_village()
-    public_url = url_for("public_lists.index", village_code=village.code, _external=True)
+    # The deployment's public address (PUBLIC_BASE_URL), never this request's: a clerk printing
+    # on the server itself would otherwise print 127.0.0.1. Unset: no link at all.
+    public_url = public_links.public_url(
+        current_app.config, url_for("public_lists.index", village_code=village.code)
+    )
     board = from_ledger.published_notice_board(publication, qr_url=public_url)
     name = _(
         "%(village)s%(quarter)s红黑榜（第%(issue)s版）.xlsx",
