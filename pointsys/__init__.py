@@ -12,6 +12,7 @@ from .config import (
     PACKAGE_DIR,
     PROJECT_DIR,
     Defaults,
+    check_public_base_url,
     check_timezone,
     database_url,
     instance_path_from_env,
@@ -38,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     secure_cookie_settings(app.config)
     check_timezone(app.config)
+    check_public_base_url(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     url = database_url(app.config.get("DATABASE_URL"), app.instance_path)

@@ -70,11 +70,24 @@ class Defaults:
     EVIDENCE_MAX_PER_ENTRY = 5
     EVIDENCE_MAX_PIXELS = 50_000_000  # read from the header, refused before decoding
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token's life
+    # Where villagers' phones reach the app (http://192.168.1.10:8000, https://jifen.example.cn):
+    # printed as the notice board's link and QR code. None: printouts carry no link.
+    PUBLIC_BASE_URL = None
 
 
 def secure_cookie_settings(config) -> None:
     """Served over HTTPS (SESSION_COOKIE_SECURE): the remember-me cookie is Secure as well."""
     config.setdefault("REMEMBER_COOKIE_SECURE", bool(config["SESSION_COOKIE_SECURE"]))
+
+
+def check_public_base_url(config) -> None:
+    """PUBLIC_BASE_URL, when set, must be an address a phone can open (public_links)."""
+    from .public_links import PublicLinkError, checked_base
+
+    try:
+        config["PUBLIC_BASE_URL"] = checked_base(config.get("PUBLIC_BASE_URL"))
+    except PublicLinkError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def check_timezone(config) -> None:

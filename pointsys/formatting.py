@@ -4,6 +4,7 @@
 - points_amount: a balance, total, base points or threshold: 105, -3 — never a plus sign.
 - plain: any other number (a quantity): 3, 0.5.
 - local_datetime / local_date: a stored (UTC) timestamp on the village's clock: 2026-11-24 09:05.
+- who: a stored actor label (username, resident:demo:001) as a name: 张会计, 村民（户号 001）.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from flask import Flask
 
 from .localtime import app_zone, to_local
+from .people import name_of
 from .period_names import nobody, period_name, period_name_of, points_heading
 from .rulebook.describe import plain as _plain
 from .rulebook.describe import signed as _signed
@@ -72,6 +74,7 @@ FILTERS = {
     "period_name": period_label,
     "points_heading": points_heading,
     "nobody": nobody,
+    "who": name_of,
 }
 
 

@@ -51,10 +51,10 @@ def test_draft_notice_board_comes_from_standings_and_the_honour_policy(village):
     expected = standings.standings(village.village, Q3).of(h1.id)
     assert super_red.rows[0].balance == expected.balance == 105
     wb = opened(write_notice_board, board)
-    assert wb.sheetnames == ["超红榜", "红榜", "黄榜", "黑榜"]
+    assert wb.sheetnames == ["超红榜", "黑榜"]  # nobody on 红榜 and 黄榜: one line, no sheet
     assert [c.value for c in wb["超红榜"][5]][:6] == [1, "001", "张*明", "一组", 5, 105]
     assert wb["黑榜"]["E5"].value == -20
-    assert wb["红榜"]["A5"].value == "本季度无"
+    assert wb["超红榜"]["A7"].value == "红榜：本季度无；黄榜：本季度无"
 
 
 def test_draft_notice_board_neutralises_a_formula_in_a_name(village):

@@ -169,6 +169,17 @@ def test_double_submit_with_the_same_key_records_once(client, village):
     assert len(entries()) == 1
 
 
+def test_a_range_item_without_points_is_told_its_range(client, village):
+    """Issue 17: an item scored -5 to -1 was told its quantity must be above 0."""
+    as_user(client, "clerk")
+    path = f"/ledger/record?household={village.households[0].id}"
+    data = {**hidden(client, path), "item": "ENV-06", "on": "2026-08-03", "quantity": ""}
+    html = client.post(path, data=data).get_data(as_text=True)
+    assert "事项 ENV-06 须填写分值，分值须在 -5 到 -1 之间（最多一位小数）。" in html
+    assert "大于 0" not in html
+    assert entries() == []
+
+
 def test_refusals_are_form_errors_and_nothing_is_written(client, village):
     h = village.households[0]
     as_user(client, "clerk")

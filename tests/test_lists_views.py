@@ -76,7 +76,11 @@ def test_admin_previews_the_draft_and_publishes_issue_two(client, village, publi
     login(client, "admin", PASSWORD)
     draft = html(client.get("/lists/draft?quarter=2026Q3"))
     assert "草稿" in draft and "公布第 2 版" in draft
+    assert 'name="reason" required' in draft
     token = csrf_token(client, "/lists/draft?quarter=2026Q3")
+    refused = client.post("/lists/publish", data={"csrf_token": token, "quarter": "2026Q3"})
+    assert refused.status_code == 400
+    assert "这将是 2026Q3 红黑榜的第 2 版：请写明重新公布的原因（会随榜公示）。" in html(refused)
     response = client.post(
         "/lists/publish",
         data={"csrf_token": token, "quarter": "2026Q3", "publicity_days": "5", "reason": "复核"},
@@ -131,7 +135,7 @@ def test_the_print_page_has_a4_css_page_breaks_and_the_committee(client, village
     assert "print.css" in page
     # One sheet per list with rows (超红榜, 黄榜, 黑榜); the empty 红榜 is left out.
     assert page.count('class="print-sheet"') == 3
-    assert "幸福村村务监督委员会" in page and "张*明" in page
+    assert "幸福村村民委员会" in page and "张*明" in page
     css = html(client.get("/static/print.css"))
     assert "size: A4" in css and "break-before: page" in css and "counter(page)" in css
 
@@ -139,12 +143,26 @@ def test_the_print_page_has_a4_css_page_breaks_and_the_committee(client, village
 def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, village, published):
     login(client, "clerk", PASSWORD)
     page = f"/lists/{issue(1).id}"
+    first = html(client.get(page))
+    # Step one picks whose objection it is from the village's households, not a typed number.
+    assert '<option value="002">002 李四</option>' in first
+    assert "登记异议</button>" not in first
+    chosen = html(client.get(f"{page}?household=002"))
+    assert "002 户（户主 李四）的异议" in chosen
+    assert 'name="raised_by" required type="text" value="李四"' in chosen
+    # Step two picks the entry from that household's approved entries of the quarter.
+    day = published.occurred_on.isoformat()
+    assert f'<option value="{published.id}">{day} {published.item_title} -20</option>' in chosen
     token = csrf_token(client, page)
     response = client.post(
         f"{page}/objections",
         data={"csrf_token": token, "number": "009", "raised_by": "李四", "text": "不属实"},
     )
     assert response.status_code == 400 and "没有户号为“009”的户，请核对。" in html(response)
+    response = client.post(
+        f"{page}/objections", data={"csrf_token": token, "raised_by": "李四", "text": "不属实"}
+    )
+    assert response.status_code == 400 and "请选择是哪一户提出的异议。" in html(response)
     response = client.post(
         f"{page}/objections",
         data={
@@ -163,6 +181,8 @@ def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, villag
     login(client, "supervisor", PASSWORD)
     listing = html(client.get("/lists/objections"))
     assert "答复期限" in listing and "不属实" in listing
+    assert f"针对 {day} 的“{published.item_title}”" in listing
+
     token = csrf_token(client, "/lists/objections")
     url = f"/lists/objections/{objection.id}/settle"
     response = client.post(url, data={"csrf_token": token, "decision": "dismissed", "answer": ""})
@@ -176,6 +196,22 @@ def test_clerk_records_an_objection_and_the_supervisor_answers_it(client, villag
     db.session.expire_all()
     assert db.session.get(Objection, objection.id).status == "upheld"
     assert issue(2).reason == f"异议 #{objection.id} 成立：误记"
+
+
+def test_pages_name_people_never_their_accounts(client, village, published):
+    """Issue 17: a resident's objection shows 村民（户号 001）, a publisher their name."""
+    household = village.households[0]
+    label = f"resident:demo:{household.number}"
+    publishing.raise_objection(issue(1), household.id, "不属实", label)
+    db.session.commit()
+    login(client, "supervisor", PASSWORD)
+    listing = html(client.get("/lists/objections"))
+    assert f"村民（户号 {household.number}）" in listing and "resident:" not in listing
+    shown = html(client.get(f"/lists/{issue(1).id}"))
+    assert village.admin.display_name in shown and "resident:" not in shown
+    assert f"· {village.admin.username}" not in shown
+    index = html(client.get("/lists/?quarter=2026Q3"))
+    assert f"<td>{village.admin.display_name}</td>" in index
 
 
 def test_overdue_objections_are_flagged_on_the_supervisor_page(client, village, published):
@@ -217,6 +253,62 @@ def test_a_published_issue_downloads_as_the_notice_board_it_froze(client, villag
     ]
     assert any("（第2版）" in c for c in second_cells)
     assert client.get("/lists/999/notice-board.xlsx").status_code == 404
+
+
+def _texts(data: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return [
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    ]
+
+
+def test_the_notice_board_prints_the_deployments_public_link_never_a_local_one(
+    app, client, village, published
+):
+    login(client, "clerk", PASSWORD)
+    path = f"/lists/{issue(1).id}/notice-board.xlsx"
+    # Unset (the clerk works on the server itself, at 127.0.0.1): no link rather than a local one.
+    texts = _texts(client.get(path, base_url="http://127.0.0.1:5000").data)
+    assert not any("扫码" in t or "127.0.0.1" in t or "localhost" in t for t in texts)
+    app.config["PUBLIC_BASE_URL"] = "http://192.168.1.10:8000"
+    texts = _texts(client.get(path, base_url="http://127.0.0.1:5000").data)
+    assert "扫码查看网上公示：http://192.168.1.10:8000/public/demo/lists" in texts
+    assert not any("127.0.0.1" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("192.168.1.10", "POINTSYS_PUBLIC_BASE_URL “192.168.1.10” 不是网址；"),
+        ("http://127.0.0.1:5000", "POINTSYS_PUBLIC_BASE_URL “http://127.0.0.1:5000” 是本机地址，"),
+        ("http://localhost", "POINTSYS_PUBLIC_BASE_URL “http://localhost” 是本机地址，"),
+        (
+            "https://x.cn/lists",
+            "POINTSYS_PUBLIC_BASE_URL “https://x.cn/lists” 只写协议、主机和端口",
+        ),
+    ],
+)
+def test_a_public_base_url_no_phone_can_open_stops_start_up(tmp_path, value, message):
+    from pointsys import create_app
+    from pointsys.config import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        create_app({"TESTING": True, "PUBLIC_BASE_URL": value, "SECRET_KEY": "x"})
+    assert str(refused.value.message).startswith(message)
+
+
+def test_the_print_page_and_the_notice_board_sign_alike(client, village, published):
+    login(client, "clerk", PASSWORD)
+    page = html(client.get(f"/lists/{issue(1).id}/print"))
+    day = issue(1).publicity_start
+    signed = f"{day.year}年{day.month}月{day.day}日"
+    assert f"幸福村村民委员会<br>{signed}" in page
+    texts = _texts(client.get(f"/lists/{issue(1).id}/notice-board.xlsx").data)
+    assert "幸福村村民委员会" in texts and signed in texts
 
 
 # The demo rulebook's [honours] with the black side written first: every rendering must still

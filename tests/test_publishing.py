@@ -277,8 +277,16 @@ def test_republishing_after_a_correction_makes_issue_two_and_keeps_issue_one(vil
     ledger.reopen_quarter(village.village, Q3, actor=village.admin, reason="核实有误")
     ledger.reverse(veto, actor=village.admin, reason="核实有误", key="fix")
     close(village)
-    second = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
+    with pytest.raises(publishing.PublishingError) as refused:
+        publishing.publish(village.village, Q3, village.admin, DEADLINES, reason=" ", today=TODAY)
+    assert str(refused.value) == (
+        "这将是 2026Q3 红黑榜的第 2 版：请写明重新公布的原因（会随榜公示）。"
+    )
+    second = publishing.publish(
+        village.village, Q3, village.admin, DEADLINES, reason="核实有误", today=TODAY
+    )
     db.session.commit()
+    assert second.reason == "核实有误"
     assert (first.issue, second.issue) == (1, 2)
     assert [p.issue for p in publishing.issues_of(first)] == [1, 2]
     assert publishing.latest_issue(village.village, Q3).id == second.id
@@ -463,7 +471,9 @@ def test_reissuing_a_quarter_after_a_household_joined_later_shows_no_change(vill
     newcomer = add_household(village, "008", "新户")
     newcomer.registered_on = date(2026, 11, 24)
     db.session.commit()
-    second = publishing.publish(village.village, Q3, village.admin, DEADLINES, today=TODAY)
+    second = publishing.publish(
+        village.village, Q3, village.admin, DEADLINES, reason="户籍更新", today=TODAY
+    )
     db.session.commit()
     assert publishing.difference(first, second) == []
     assert [_row(r) for r in second.rows] == [_row(r) for r in first.rows]

@@ -110,6 +110,11 @@ def test_veto_consequences_travel_with_the_decision(rulebook):
             "Item PUB-01 needs a quantity (小时) above 0.",
         ),
         (
+            Claim("ENV-06", date(2026, 5, 1)),
+            "事项 ENV-06 须填写分值，分值须在 -5 到 -1 之间（最多一位小数）。",
+            "Item ENV-06 needs its points, between -5 and -1 (one decimal place at most).",
+        ),
+        (
             Claim("LAW-02", date(2026, 5, 1), D("-1")),
             "事项 LAW-02 的分值须在 -10 到 -2 之间（最多一位小数），填的是 -1。",
             "Item LAW-02 takes points between -10 and -2 (one decimal place at most); -1 was entered.",

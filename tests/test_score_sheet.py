@@ -113,6 +113,24 @@ def test_the_sheet_lists_the_groups_active_households_and_prints_on_a4(village):
     }
 
 
+def test_the_printed_sheet_shows_every_header_whole(village):
+    """Issue 17: a header wraps within its column, and the row is tall enough for all of it."""
+    wb = blank(village, ("ENV-02", "CIV-08", "PUB-01"))
+    ws = wb.active
+    headers = [c.value for c in ws[2]]
+    assert headers[2] == "ENV-02 门前三包落实到位（+1/次，打√）"
+    assert headers[3].startswith("CIV-08 获得各级表彰（填级别：国家级+100/")
+    widths = [ws.column_dimensions[c.column_letter].width for c in ws[2]]
+    # 户号, 户主, a short header at the least width, the levels header widened, 备注
+    assert widths == [9, 11, 12, 21, 13, 22]
+    assert ws.row_dimensions[2].height == 4 * 15 + 6  # each item header in four lines
+    for cell, width in zip(ws[2], widths, strict=True):
+        assert cell.alignment.wrap_text
+        # a wide character takes two of Excel's width units, one unit of padding a line
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value)
+        assert -(-units // (width - 1)) * 15 <= ws.row_dimensions[2].height
+
+
 def test_a_blank_date_is_filled_in_on_paper(village):
     sheet = score_sheet.generate(village.village, village.group, ["ENV-02"], None, today=TODAY)
     assert sheet.filename == "幸福村一组积分评分表（未填日期）.xlsx"
@@ -220,11 +238,11 @@ def test_every_cell_problem_is_reported_with_its_row_household_column_and_cell(v
     ws.append(["001", "张三明", None, 3])  # row 8: 001 again
     ws["H3"] = "多填"
     assert problems(village, wb) == [
-        "第 3 行 H3 单元格在表格之外，不会被记录；请删去，或填到对应事项的列里。",
         "第 3 行（户号 001）“ENV-02 门前三包落实到位”列（C3）："
         "“x” 不是打勾；得分请填 1 或 √，不得分请留空。",
         "第 3 行（户号 001）“PUB-01 志愿服务（按小时）”列（D3）："
         "“两小时” 不是数字；请只填数字，如 2 或 1.5。",
+        "第 3 行 H3 单元格在表格之外，不会被记录；请删去，或填到对应事项的列里。",
         "第 4 行（户号 002）“户号”列（A4）：这一户已迁出，不能再记分。",
         "第 5 行（户号 003）“户号”列（A5）：这一户不属于“一组”；请在该户所在小组的评分表里填写。",
         "第 6 行（户号 099）“户号”列（A6）：本村没有这个户号，请核对。",
@@ -237,11 +255,81 @@ def test_a_bad_cell_records_nothing(village):
     wb = blank(village)
     wb.active["C3"], wb.active["D4"] = "√", "两小时"
     parsed = parse(village, wb)
-    assert parsed.drafts == []
+    assert [d.item for d in parsed.drafts] == ["ENV-02"]  # checked by the ledger, never written
+    audits = count(AuditEvent)
     with pytest.raises(ScoreSheetRefused) as caught:
         score_sheet.record(village.village, parsed, actor=village.clerk, today=TODAY)
+    db.session.commit()
     assert len(caught.value.problems) == 1 and caught.value.problems[0].cell == "D4"
+    assert (count(Entry), count(Submission), count(AuditEvent)) == (0, 0, audits)
+
+
+def test_problems_carry_their_row_household_column_and_fault_apart(village):
+    wb = blank(village)
+    wb.active["E1"], wb.active["D4"] = None, "两小时"
+    assert [(p.row, p.number, p.column, p.cell, p.fault) for p in parse(village, wb).problems] == [
+        (1, "", "日期", "E1", "没有填写日期；请填写行为发生的日期，如 2026-08-03。"),
+        (
+            4,
+            "002",
+            "PUB-01 志愿服务（按小时）",
+            "D4",
+            "“两小时” 不是数字；请只填数字，如 2 或 1.5。",
+        ),
+    ]
+
+
+def test_a_missing_date_hides_no_cell_problem(village):
+    """Issue 17: the date, the cells' format and the ledger's ranges, all in one upload."""
+    wb = blank(village, ("ENV-06", "PUB-01", "ENV-02"), on=None)
+    ws = wb.active
+    ws["C3"], ws["D3"], ws["E3"] = -7, "两小时", "x"
+    ws["C4"], ws["E4"] = -3, "√"  # fine: checked, but nothing is written while problems remain
+    with pytest.raises(ScoreSheetRefused) as caught:
+        record(village, wb)
+    assert [str(p) for p in caught.value.problems] == [
+        "F1 “日期”：没有填写日期；请填写行为发生的日期，如 2026-08-03。",
+        "第 3 行（户号 001）“ENV-06 畜禽散养污染道路”列（C3）："
+        "事项 ENV-06 的分值须在 -5 到 -1 之间（最多一位小数），填的是 -7。",
+        "第 3 行（户号 001）“PUB-01 志愿服务（按小时）”列（D3）："
+        "“两小时” 不是数字；请只填数字，如 2 或 1.5。",
+        "第 3 行（户号 001）“ENV-02 门前三包落实到位”列（E3）："
+        "“x” 不是打勾；得分请填 1 或 √，不得分请留空。",
+    ]
+    assert (count(Entry), count(Submission)) == (0, 0)
+
+
+def test_format_problems_hide_no_range_problem(village):
+    wb = blank(village, ("ENV-06", "PUB-01"))
+    ws = wb.active
+    ws["C3"], ws["D3"] = "-2分", 2  # a format problem on row 3
+    ws["C4"] = -9  # a range problem on row 4
+    with pytest.raises(ScoreSheetRefused) as caught:
+        record(village, wb, dry_run=True)
+    assert [str(p) for p in caught.value.problems] == [
+        "第 3 行（户号 001）“ENV-06 畜禽散养污染道路”列（C3）："
+        "“-2分” 不是数字；请只填数字，如 2 或 1.5。",
+        "第 4 行（户号 002）“ENV-06 畜禽散养污染道路”列（C4）："
+        "事项 ENV-06 的分值须在 -5 到 -1 之间（最多一位小数），填的是 -9。",
+    ]
     assert count(Entry) == 0
+
+
+def test_an_edited_header_hides_only_its_own_column(village):
+    wb = blank(village)
+    ws = wb.active
+    ws["D2"] = "志愿服务"
+    ws["C3"], ws["D3"], ws["C4"] = "x", "两小时", "√"
+    parsed = parse(village, wb)
+    assert [str(p) for p in parsed.problems] == [
+        "D2 的表头被改动了：应为“PUB-01 志愿服务（按小时）（每小时 +1，填小时数）”，"
+        "现在是“志愿服务”。请改回原样，或重新下载评分表。",
+        "第 3 行（户号 001）“ENV-02 门前三包落实到位”列（C3）："
+        "“x” 不是打勾；得分请填 1 或 √，不得分请留空。",
+    ]
+    assert [(d.item, c.ref) for d, c in zip(parsed.drafts, parsed.cells, strict=True)] == [
+        ("ENV-02", "C4")
+    ]
 
 
 def test_the_ledgers_refusals_point_at_their_cells(village):

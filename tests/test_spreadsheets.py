@@ -2,6 +2,7 @@
 cells, merged ranges, styles, print titles, page setup and footer checked."""
 
 import io
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -88,7 +89,7 @@ def printed(ws, landscape=False):
 
 def test_notice_board_has_a_sheet_per_list_with_title_publicity_and_columns():
     wb = opened(write_notice_board, board())
-    assert wb.sheetnames == ["红榜", "黑榜", "黄榜"]
+    assert wb.sheetnames == ["红榜", "黑榜"]  # nobody is on 黄榜: no sheet of its own
     ws = wb["红榜"]
     assert ws["A1"].value == "幸福村2026年第三季度积分红黑榜"
     assert ws["A2"].value == "红榜"
@@ -106,9 +107,9 @@ def test_notice_board_has_a_sheet_per_list_with_title_publicity_and_columns():
         "备注",
     ]
     assert [c.value for c in ws[5]] == [1, "001", "张*明", "一组", 35.5, 135.5, "红榜", None]
-    assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:H1", "A2:H2", "A3:H3", "F8:H8"}
-    assert ws["F8"].value == "幸福村村民委员会"
-    assert ws["F9"].value == "2026年10月8日"
+    assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:H1", "A2:H2", "A3:H3", "F9:H9"}
+    assert ws["F9"].value == "幸福村村民委员会"
+    assert ws["F10"].value == "2026年10月8日"
     black = wb["黑榜"]
     assert [c.value for c in black[5]] == [9, "002", "李*", None, -12, 88, "黑榜", "一票否决"]
     assert black["E5"].data_type == "n"  # negative points stay numbers
@@ -136,10 +137,58 @@ def test_notice_board_styles_red_and_black_lists_with_borders_and_chinese_fonts(
     assert red.column_dimensions["C"].width >= 10
 
 
-def test_an_empty_list_says_so_on_a_merged_row():
-    ws = opened(write_notice_board, board())["黄榜"]
-    assert ws["A5"].value == "本季度无"
-    assert "A5:H5" in {str(r) for r in ws.merged_cells.ranges}
+def test_an_empty_list_is_one_line_under_the_first_table():
+    ws = opened(write_notice_board, board())["红榜"]
+    assert ws["A7"].value == "黄榜：本季度无"
+    assert "A7:H7" in {str(r) for r in ws.merged_cells.ranges}
+    assert opened(write_notice_board, board())["黑榜"]["A6"].value is None
+
+
+def test_with_nobody_on_any_list_one_sheet_says_so_on_one_line():
+    lists = board().lists
+    nobody = replace(lists, lists=[replace(x, rows=[]) for x in lists.lists])
+    wb = opened(write_notice_board, board(lists=nobody))
+    assert len(wb.sheetnames) == 1
+    ws = wb.active
+    assert ws["A2"].value == "红黑榜"
+    assert ws["A5"].value == "红榜：本季度无；黑榜：本季度无；黄榜：本季度无"
+    assert ws["F7"].value == "幸福村村民委员会"
+
+
+def test_every_list_prints_at_the_same_scale():
+    """Fit to width shrinks a wider sheet more: every sheet is made as wide as the widest."""
+    lists = board().lists
+    latest = HonourList(
+        "exposed",
+        "曝光台",
+        "black",
+        [
+            ListRow(
+                1,
+                0,
+                "",
+                "一组",
+                "",
+                Decimal(-2),
+                Decimal(0),
+                "曝光台",
+                "",
+                item_title="畜禽散养污染道路",
+                occurred_on=date(2026, 9, 1),
+            )
+        ],
+        latest=5,
+        names="group",
+    )
+    wb = opened(write_notice_board, board(lists=replace(lists, lists=[*lists.lists, latest])))
+    assert wb.sheetnames == ["红榜", "黑榜", "曝光台"]
+    totals = []
+    for ws in wb:
+        printed(ws)
+        letters = "ABCDEFGH"[: ws.max_column]
+        totals.append(round(sum(ws.column_dimensions[c].width for c in letters)))
+    assert len(set(totals)) == 1, totals
+    assert wb["红榜"].column_dimensions["C"].width == wb["黑榜"].column_dimensions["C"].width
 
 
 def test_draft_and_later_issues_say_so_in_the_title():
@@ -158,7 +207,7 @@ def test_qr_code_image_links_to_the_online_list():
     wb = opened(write_notice_board, board(qr_url=url))
     ws = wb["红榜"]
     assert len(ws._images) == 1
-    assert ws._images[0].anchor._from.row == 7  # zero-based: row 8, beside the signature
+    assert ws._images[0].anchor._from.row == 8  # zero-based: row 9, beside the signature
     texts = [c.value for row in ws.iter_rows() for c in row if c.value]
     assert f"扫码查看网上公示：{url}" in texts
     assert not opened(write_notice_board, board())["红榜"]._images
@@ -265,7 +314,10 @@ def test_statement_prints_opening_rows_and_closing_balance():
     assert ws["A2"].value == "户号：001　户主：张三明　村民小组：一组"
     assert [c.value for c in ws[5]][1:5] == ["年初余额", None, None, 100]
     assert ws["D7"].value == -2 and ws["E7"].value == 100 and ws["F7"].value == "冲正；原009户"
-    assert [c.value for c in ws[8]][1:5] == ["年末余额", None, None, 100]
+    # Printed on 21 November, before the year ends: the balance is as of that day.
+    assert [c.value for c in ws[8]][1:5] == ["截至 11 月 21 日余额", None, None, 100]
+    after = opened(write_statement, replace(data, made_on=date(2027, 1, 5))).active
+    assert [c.value for c in after[8]][1:5] == ["年末余额", None, None, 100]
 
 
 def test_archive_streams_every_column_with_a_header_and_filter():

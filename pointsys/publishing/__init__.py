@@ -22,8 +22,10 @@ from .issues import (
 from .lists import draft_lists
 from .objections import (
     ObjectionView,
+    entries_to_object_to,
     find_household,
     household_objections,
+    households_to_object_for,
     objections,
     objections_raised_by,
     open_for_objection,
@@ -84,8 +86,10 @@ __all__ = [
     "YearRow",
     "difference",
     "draft_lists",
+    "entries_to_object_to",
     "find_household",
     "household_objections",
+    "households_to_object_for",
     "in_publicity",
     "issues",
     "issues_of",

@@ -107,6 +107,13 @@ def publish(
     snapshot = current.snapshot
     lists = draft_lists(village, quarter, current.rulebook)
     previous = latest_issue(village, quarter)
+    if previous is not None and not (reason or "").strip():
+        # A second issue replaces a list villagers have read: the notice says why.
+        raise PublishingError(
+            N_("这将是 %(quarter)s 红黑榜的第 %(issue)s 版：请写明重新公布的原因（会随榜公示）。"),
+            quarter=quarter.code,
+            issue=previous.issue + 1,
+        )
     last_entry = db.session.execute(
         db.select(func.max(Entry.id)).where(
             Entry.village_id == village.id,

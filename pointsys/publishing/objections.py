@@ -193,6 +193,33 @@ def find_household(village: Village, number: str) -> Household:
     return household
 
 
+def households_to_object_for(village: Village) -> list[Household]:
+    """The village's households by 户号, for the clerk to pick whose objection it is."""
+    return list(
+        db.session.execute(
+            db.select(Household).filter_by(village_id=village.id).order_by(Household.number)
+        ).scalars()
+    )
+
+
+def entries_to_object_to(publication: Publication, household: Household) -> list[Entry]:
+    """The household's approved entries of the published period, by day: what an objection may
+    name (a pending or rejected entry never counted on the list)."""
+    quarter = Period.parse(publication.quarter_code)
+    return list(
+        db.session.execute(
+            db.select(Entry)
+            .where(
+                Entry.household_id == household.id,
+                Entry.status == "approved",
+                Entry.occurred_on >= quarter.start,
+                Entry.occurred_on < quarter.end,
+            )
+            .order_by(Entry.occurred_on, Entry.id)
+        ).scalars()
+    )
+
+
 @dataclass(frozen=True)
 class ObjectionView:
     """An objection with what the supervisor's page needs to know about its deadline."""

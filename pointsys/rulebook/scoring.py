@@ -27,6 +27,9 @@ REFUSALS = {
     "retired": N_("事项 {item} 已于 {retired} 停用，{on} 的行为不能按它记分。"),
     "once_per_period": N_("事项 {item} 每{period}只计一次，本{period}已经记过。"),
     "quantity_required": N_("事项 {item} 需要填写数量（{unit}），且须大于 0。"),
+    # A range item's quantity is the points chosen: say the range, never "greater than 0"
+    # (issue 17: "-5 到 -1" items were told their quantity must be above 0).
+    "points_required": N_("事项 {item} 须填写分值，分值须在 {low} 到 {high} 之间（{places}）。"),
     "out_of_range": N_("事项 {item} 的分值须在 {low} 到 {high} 之间（{places}），填的是 {value}。"),
     "level_required": N_("事项 {item} 须选择级别，可选的有：{levels}。"),
     "unknown_level": N_("事项 {item} 没有 “{level}” 这个级别，可选的有：{levels}。"),
@@ -230,6 +233,16 @@ def _requested(
             )
         return level.points
     quantity = claim.quantity
+    if quantity is None and scoring.kind == "range":
+        return _refuse(
+            claim,
+            version,
+            "points_required",
+            item=claim.item,
+            low=scoring.low,
+            high=scoring.high,
+            places=precision,
+        )
     if quantity is None or (quantity <= 0 and scoring.kind != "range"):
         return _refuse(
             claim,

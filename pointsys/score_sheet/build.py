@@ -41,7 +41,9 @@ from .layout import (
     ItemColumn,
     ScoreSheetError,
     column_name,
+    header_height,
     header_text,
+    item_width,
     kind_of,
 )
 
@@ -162,7 +164,6 @@ def _write_sheet(ws, village, group, pairs, households, on) -> str:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = BOX
-    ws.row_dimensions[HEADER_ROW].height = 48
     for row, household in enumerate(households, start=FIRST_ROW):
         cells.put(ws, row, 1, household.number).number_format = "@"  # keeps "001" as typed
         cells.put(ws, row, 2, household.head_name)
@@ -170,13 +171,18 @@ def _write_sheet(ws, village, group, pairs, households, on) -> str:
             ws.cell(row, index).border = BOX
         ws.row_dimensions[row].height = 22  # room for a pen
     end = FIRST_ROW + len(households) - 1
-    ws.column_dimensions["A"].width = 9
-    ws.column_dimensions["B"].width = 11
+    # Every header printed whole: each item column as wide as its header needs (within bounds),
+    # and the header row as tall as the longest header wraps to.
+    widths = {"A": 9, "B": 11, last_letter: 22}
     for column, version in pairs:
-        ws.column_dimensions[column.letter].width = 14
+        widths[column.letter] = item_width(column.header)
         area = f"{column.letter}{FIRST_ROW}:{column.letter}{end}"
         ws.add_data_validation(_validation(column, version, area))
-    ws.column_dimensions[last_letter].width = 22
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    ws.row_dimensions[HEADER_ROW].height = header_height(
+        (text, widths[get_column_letter(index)]) for index, text in enumerate(headers, start=1)
+    )
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
     dates.error = gettext("请填写日期，如 2026-08-03。")
     dates.add(date_ref)

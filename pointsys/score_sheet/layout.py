@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.cell import coordinate_from_string
 
 from ..rulebook.describe import plain, signed
 from ..rulebook.messages import N_
@@ -43,13 +47,36 @@ class ItemColumn:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the upload, in words, with the cell it is about (if any)."""
+    """One thing wrong with the upload, in words, with the cell it is about (if any).
+
+    `text` is the whole sentence (place and fault, for the command line and logs); `row`,
+    `column`, `number` and `what` are its parts, for the preview's table of problems.
+    """
 
     text: str
     cell: str | None = None
+    row: int | None = None
+    column: str = ""  # the column's header as the clerk sees it: "户号", "ENV-02 …", "日期"
+    number: str = ""  # the row's 户号, when it has one
+    what: str = ""  # what is wrong, without the place
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def fault(self) -> str:
+        return self.what or self.text
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        """Sheet-wide problems first, then by row and by column, as the clerk reads the sheet."""
+        if not self.cell:
+            return (0, 0, 0, self.text)
+        letters, row = coordinate_from_string(self.cell)
+        return (1, row, column_index_from_string(letters), self.text)
+
+
+def in_sheet_order(problems) -> list[Problem]:
+    return sorted(problems, key=Problem.sort_key)
 
 
 @dataclass(frozen=True)
@@ -63,9 +90,12 @@ class Cell:
 
     def problem(self, text: str) -> Problem:
         place = {"row": self.row, "column": self.column, "cell": self.ref, "text": text}
+        parts = {"row": self.row, "column": self.column, "number": self.number, "what": text}
         if not self.number:
             return Problem(
-                gettext("第 %(row)s 行“%(column)s”列（%(cell)s）：%(text)s", **place), self.ref
+                gettext("第 %(row)s 行“%(column)s”列（%(cell)s）：%(text)s", **place),
+                self.ref,
+                **parts,
             )
         return Problem(
             gettext(
@@ -74,6 +104,7 @@ class Cell:
                 **place,
             ),
             self.ref,
+            **parts,
         )
 
 
@@ -120,6 +151,36 @@ def header_text(version: ItemVersion) -> str:
     else:
         how = gettext(N_("累计达标加分，填%(unit)s数"), unit=unit)
     return f"{column_name(version)}（{how}）"
+
+
+# How the header row is printed whole (issue 17: headers were cut off on paper). Excel wraps a
+# cell at its column width, counted in widths of "0"; a Chinese character takes about two.
+HEADER_LINE_POINTS = 15  # one line of the bold 11 pt header, in points
+HEADER_MIN_HEIGHT = 48
+ITEM_MIN_WIDTH, ITEM_MAX_WIDTH = 12, 24
+HEADER_LINES = 4  # an item's column widens until its header fits in this many lines
+
+
+def display_width(text: str) -> int:
+    """The text's width in Excel's units: 2 for a wide (CJK, full-width) character, 1 else."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def header_lines(text: str, width: float) -> int:
+    """Lines the text wraps to in a column this wide (a unit of padding on each line)."""
+    return max(1, math.ceil(display_width(text) / max(1, width - 1)))
+
+
+def item_width(header: str) -> int:
+    """An item column wide enough for its header in HEADER_LINES lines, within bounds."""
+    wanted = math.ceil(display_width(header) / HEADER_LINES) + 1
+    return min(ITEM_MAX_WIDTH, max(ITEM_MIN_WIDTH, wanted))
+
+
+def header_height(headers_and_widths) -> float:
+    """The header row's height in points: every header whole, at its column's width."""
+    lines = max((header_lines(text, width) for text, width in headers_and_widths), default=1)
+    return max(HEADER_MIN_HEIGHT, lines * HEADER_LINE_POINTS + 6)
 
 
 def number_text(value) -> str:

@@ -21,6 +21,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from .. import rules_store, uploads
 from ..extensions import db
 from ..ledger import Draft
+from ..localtime import app_today
 from ..models import Household, HouseholdStatus, Village, VillageGroup
 from ..rulebook.messages import N_
 from .layout import (
@@ -38,6 +39,7 @@ from .layout import (
     ItemColumn,
     Problem,
     ScoreSheetError,
+    in_sheet_order,
     kind_of,
 )
 
@@ -61,10 +63,16 @@ class Parsed:
     sheet_id: str
     on: date | None
     columns: list[ItemColumn]
+    # The cells that are fine so far, as drafts: with problems elsewhere they are still checked
+    # by the ledger (ranges, caps, once-per rules), so one upload reports every problem;
+    # record() writes nothing while `problems` is not empty.
     drafts: list[Draft] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Item columns not read (header edited, or scoring changed since the sheet was made): their
+    # problem is at the header, and their cells cannot be trusted to mean that item.
+    unread: set[int] = field(default_factory=set)
 
     @property
     def key(self) -> str:
@@ -197,13 +205,16 @@ def _read_rows(village, parsed: Parsed, meta, rows, max_rows: int) -> None:
         parsed.problems[:] = [
             Problem(gettext("“%(sheet)s”工作表是空的；请重新下载评分表。", sheet=meta["sheet"]))
         ]
-    elif not date_seen:
+        return
+    if not date_seen:
         _date(parsed, meta["date_cell"], None)
-    if not parsed.problems:  # with the headers edited or the date wrong, cells cannot be trusted
-        _check_kinds(village, parsed)
-    if not parsed.problems:
-        parsed.problems.extend(outside)
-        _cells_to_drafts(village, parsed, filled)
+    # Every problem in one pass: without a (valid) date the cells are still read and checked,
+    # against the rulebook in force today, so a clerk fixes the date and the cells at once.
+    on = parsed.on or app_today()
+    _check_kinds(village, parsed, on)
+    parsed.problems.extend(outside)
+    _cells_to_drafts(village, parsed, filled, on)
+    parsed.problems[:] = in_sheet_order(parsed.problems)
     if not parsed.drafts and not parsed.problems:
         parsed.problems.append(Problem(gettext("评分表里没有填写任何分数；请填好后再上传。")))
     current = rules_store.in_force(village.code).snapshot
@@ -219,6 +230,7 @@ def _date(parsed: Parsed, ref: str, value: Any) -> date | None:
     if isinstance(value, date):
         return value
     text = _text(value)
+    row = coordinate_from_string(ref)[1]
     if not text:
         parsed.problems.append(
             Problem(
@@ -227,6 +239,9 @@ def _date(parsed: Parsed, ref: str, value: Any) -> date | None:
                     cell=ref,
                 ),
                 ref,
+                row,
+                gettext("日期"),
+                what=gettext("没有填写日期；请填写行为发生的日期，如 2026-08-03。"),
             )
         )
         return None
@@ -243,6 +258,9 @@ def _date(parsed: Parsed, ref: str, value: Any) -> date | None:
                 value=text,
             ),
             ref,
+            row,
+            gettext("日期"),
+            what=gettext("“%(value)s” 不是日期；请写成 2026-08-03 这样。", value=text),
         )
     )
     return None
@@ -264,9 +282,13 @@ def _check_headers(parsed: Parsed, fixed: list[str], row: tuple, width: int) -> 
                             found=found,
                         ),
                         ref,
+                        HEADER_ROW,
+                        found,
+                        what=gettext("多了一列；评分表不能增加列，要记其他事项请重新下载评分表。"),
                     )
                 )
         elif _squash(found) != _squash(expected[index]):
+            parsed.unread.add(index)
             parsed.problems.append(
                 Problem(
                     gettext(
@@ -277,19 +299,26 @@ def _check_headers(parsed: Parsed, fixed: list[str], row: tuple, width: int) -> 
                         found=found,
                     ),
                     ref,
+                    HEADER_ROW,
+                    expected[index],
+                    what=gettext(
+                        "表头被改动了，现在是“%(found)s”。请改回原样，或重新下载评分表。",
+                        found=found,
+                    ),
                 )
             )
 
 
-def _check_kinds(village: Village, parsed: Parsed) -> None:
+def _check_kinds(village: Village, parsed: Parsed, on: date) -> None:
     """A column made for ticks cannot carry hours: the rulebook may have changed since."""
     current = rules_store.in_force(village.code)
-    if not current.loaded or parsed.on is None:
+    if not current.loaded:
         return
     rulebook = current.rulebook
-    for column in parsed.columns:
-        version = rulebook.item_on(column.code, parsed.on)
-        if version is not None and kind_of(version) != column.kind:
+    for index, column in enumerate(parsed.columns, start=2):
+        version = rulebook.item_on(column.code, on)
+        if version is not None and kind_of(version) != column.kind and index not in parsed.unread:
+            parsed.unread.add(index)
             ref = f"{column.letter}{HEADER_ROW}"
             parsed.problems.append(
                 Problem(
@@ -298,9 +327,15 @@ def _check_kinds(village: Village, parsed: Parsed) -> None:
                         "请按这个日期重新下载评分表。",
                         cell=ref,
                         column=column.name,
-                        on=parsed.on.isoformat(),
+                        on=on.isoformat(),
                     ),
                     ref,
+                    HEADER_ROW,
+                    column.name,
+                    what=gettext(
+                        "该事项在 %(on)s 的计分方式与评分表不同；请按这个日期重新下载评分表。",
+                        on=on.isoformat(),
+                    ),
                 )
             )
 
@@ -318,11 +353,14 @@ def _outside(row_number: int, row: tuple, width: int):
                         cell=ref,
                     ),
                     ref,
+                    row_number,
+                    get_column_letter(index + 1),
+                    what=gettext("单元格在表格之外，不会被记录；请删去，或填到对应事项的列里。"),
                 )
             )
 
 
-def _cells_to_drafts(village: Village, parsed: Parsed, filled) -> None:
+def _cells_to_drafts(village: Village, parsed: Parsed, filled, on: date) -> None:
     numbers = {number for _, number, _, _ in filled if number}
     households = {
         h.number: h
@@ -368,6 +406,8 @@ def _cells_to_drafts(village: Village, parsed: Parsed, filled) -> None:
             )
             continue
         for index, value in sorted(cells.items()):
+            if index in parsed.unread:
+                continue
             column = parsed.columns[index - 2]
             cell = Cell(row_number, number, column.name, f"{column.letter}{row_number}")
             if column.kind == LEVEL:
@@ -381,16 +421,13 @@ def _cells_to_drafts(village: Village, parsed: Parsed, filled) -> None:
                     Draft(
                         household.id,
                         column.code,
-                        parsed.on,
+                        on,
                         quantity,
                         note=note or None,
                         level=level,
                     )
                 )
                 parsed.cells.append(cell)
-    if parsed.problems:
-        parsed.drafts.clear()
-        parsed.cells.clear()
 
 
 def _cell_quantity(parsed: Parsed, cell: Cell, column: ItemColumn, value: Any):

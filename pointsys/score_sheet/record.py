@@ -7,19 +7,22 @@ the commit will do, and a replay of an imported sheet shows as such before anyth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+
+from flask_babel import gettext
 
 from .. import ledger, rules_store, uploads
 from ..extensions import db
 from ..ledger import PointsError, SubmissionRefused
-from ..ledger.common import Actor
+from ..ledger.common import Actor, RefusedClaim
 from ..ledger.notices import notices_of
+from ..localtime import app_today
 from ..models import Household
 from ..rulebook.describe import signed
 from ..rulebook.messages import N_
-from .layout import Problem, ScoreSheetError, number_text
+from .layout import Problem, ScoreSheetError, in_sheet_order, number_text
 from .parse import Parsed
 
 
@@ -75,22 +78,35 @@ def record(
 ) -> Outcome:
     """Record every filled cell as one submission, or none; with dry_run, roll it back after.
 
-    Raises ScoreSheetRefused with each problem at its cell. The caller commits a real run.
+    Raises ScoreSheetRefused with every problem at its cell, in the sheet's order: the sheet's
+    own (date, headers, cells that are not ticks or numbers) together with the ledger's
+    refusals of the cells that were readable (ranges, once-per rules, caps), so a faulty sheet
+    is corrected in one go. The caller commits a real run.
     """
-    if parsed.problems:
-        raise ScoreSheetRefused(parsed.problems)
-    try:
-        result = ledger.record(
-            village, parsed.drafts, key=parsed.key, actor=actor, source="sheet", today=today
-        )
-    except SubmissionRefused as exc:
-        db.session.rollback()
-        raise ScoreSheetRefused(
-            [parsed.cells[index].problem(str(problem)) for index, problem in exc.problems]
-        ) from None
-    except PointsError as exc:
-        db.session.rollback()
-        raise ScoreSheetRefused([Problem(str(exc))]) from None
+    problems = list(parsed.problems)
+    result = None
+    drafts = parsed.drafts
+    if parsed.on is None:  # no date (a problem already): check what the cells say, as of today
+        day = today or app_today()
+        drafts = [replace(draft, on=day) for draft in drafts]
+    if drafts:
+        try:
+            result = ledger.record(
+                village, drafts, key=parsed.key, actor=actor, source="sheet", today=today
+            )
+        except SubmissionRefused as exc:
+            problems.extend(
+                parsed.cells[index].problem(str(problem))
+                for index, problem in exc.problems
+                if parsed.on is not None or _about_the_value(problem)
+            )
+        except PointsError as exc:
+            problems.append(Problem(str(exc)))
+    elif not problems:  # parse() says so already; a Parsed made by hand may not
+        problems.append(Problem(gettext("评分表里没有填写任何分数；请填好后再上传。")))
+    if problems:
+        db.session.rollback()  # the readable cells were only being checked: nothing stays
+        raise ScoreSheetRefused(in_sheet_order(problems))
     rulebook = rules_store.in_force(village.code).rulebook
     entries = result.entries
     # One query for the heads' names and one for the notices, not one each per row (issue 13).
@@ -113,6 +129,26 @@ def record(
     if dry_run:
         db.session.rollback()
     return Outcome(lines, result.replayed, dry_run)
+
+
+# Refusals about what a cell says, whatever the day: the only ledger refusals worth reporting
+# while the sheet's date is missing (its cells are then checked as of today, and a refusal about
+# the day — not yet come, quarter closed, once per quarter — would be about a day nobody wrote).
+VALUE_REFUSALS = frozenset(
+    {
+        "quantity_required",
+        "points_required",
+        "out_of_range",
+        "level_required",
+        "unknown_level",
+        "below_value_bands",
+        "too_many_members",
+    }
+)
+
+
+def _about_the_value(problem: PointsError) -> bool:
+    return isinstance(problem, RefusedClaim) and problem.refusal.code in VALUE_REFUSALS
 
 
 def _head_names(household_ids: set[int]) -> dict[int, str]:

@@ -78,17 +78,60 @@ def publicity_text(board: NoticeBoard) -> str:
 
 
 def write_notice_board(board: NoticeBoard, stream: BinaryIO) -> None:
-    """Write the lists as an .xlsx to a binary stream: a sheet per list, in the lists' order,
-    each row as the list gives it."""
+    """Write the lists as an .xlsx to a binary stream: a sheet per list that has rows, in the
+    lists' order, each row as the list gives it. A list nobody is on takes no sheet of paper:
+    it is one line ("黄榜：本季度无") under the first sheet's table. Every sheet is as wide as
+    the widest, so fit-to-width prints every list at the same scale."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
     qr_png = _qr_png(board.qr_url) if board.qr_url else None
-    for honour_list in board.lists.lists:
+    nobody = str(NOBODY[board.lists.period.kind])
+    shown = [section for section in board.lists.lists if section.rows]
+    empty = _("；").join(
+        _("%(tier)s：%(nobody)s", tier=s.tier_name, nobody=nobody)
+        for s in board.lists.lists
+        if not s.rows
+    )
+    widths = _widths(board, shown)
+    for index, honour_list in enumerate(shown):
         name = style.sheet_title(honour_list.tier_name, taken)
-        _write_section(wb, board, honour_list, name, qr_png)
-    if not board.lists.lists:  # a rulebook without tiers: one empty sheet, still titled and signed
-        _write_section(wb, board, HonourList("", _("红黑榜"), "red", []), "Sheet", qr_png)
+        note = empty if index == 0 else ""
+        _write_section(wb, board, honour_list, name, qr_png, widths[index], note)
+    if not shown:  # nobody on any list (or no tiers): one sheet, still titled and signed
+        section = HonourList("", _("红黑榜"), "red", [])
+        headers = _columns(board, section)
+        plain = style.fit_widths(headers, (), minimum=8, maximum=30)
+        _write_section(wb, board, section, "Sheet", qr_png, plain, "", empty or nobody)
     wb.save(stream)
+
+
+def _widths(board: NoticeBoard, sections: list[HonourList]) -> list[list[float]]:
+    """Each sheet's column widths: the lists of households share theirs (one column of 户主 as
+    wide on every sheet), and every sheet is stretched to the widest sheet's total width."""
+    households = [s for s in sections if not s.of_entries]
+    shared = style.fit_widths(
+        _columns(board, HonourList("", "", "red", [])),
+        (
+            (r.rank, r.number, r.public_name, r.group_name, "", "", r.tier_name, r.reason)
+            for s in households
+            for r in s.rows
+        ),
+        minimum=8,
+        maximum=30,
+    )
+    widths = [
+        style.fit_widths(
+            _columns(board, s),
+            ((r.rank, r.public_name, r.item_title, "2026年12月31日", "") for r in s.rows),
+            minimum=8,
+            maximum=30,
+        )
+        if s.of_entries
+        else shared
+        for s in sections
+    ]
+    widest = max((sum(w) for w in widths), default=0)
+    return [[round(w * widest / sum(ws), 2) for w in ws] for ws in widths]
 
 
 def notice_board_bytes(board: NoticeBoard) -> bytes:
@@ -131,25 +174,23 @@ def _cells(section: HonourList, entry) -> tuple:
     )
 
 
-def _write_section(wb, board: NoticeBoard, section: HonourList, name: str, qr_png) -> None:
+def _write_section(
+    wb,
+    board: NoticeBoard,
+    section: HonourList,
+    name: str,
+    qr_png,
+    widths: list[float],
+    note: str = "",
+    nobody: str = "",
+) -> None:
+    """One list's sheet; `note` is a line under its table (the lists nobody is on), `nobody` what
+    an empty table says."""
     ws = wb.create_sheet(name)
     looks = style.Looks(ws, section.side)
     headers = _columns(board, section)
     width = len(headers)
-    style.set_widths(
-        ws,
-        style.fit_widths(
-            headers,
-            (
-                (r.rank, r.public_name, r.item_title, "2026年12月31日", "")
-                if section.of_entries
-                else (r.rank, r.number, r.public_name, r.group_name, "", "", r.tier_name, r.reason)
-                for r in section.rows
-            ),
-            minimum=8,
-            maximum=30,
-        ),
-    )
+    style.set_widths(ws, widths)
     style.print_setup(ws, f"1:{HEADER_ROW}")
     ws.row_dimensions[1].height = 30
     ws.row_dimensions[2].height = 24
@@ -179,11 +220,11 @@ def _write_section(wb, board: NoticeBoard, section: HonourList, name: str, qr_pn
     for entry in section.rows:
         table.append(_cells(section, entry))
     last = HEADER_ROW + len(section.rows)
-    if not section.rows:
-        last += 1
-        nobody = str(NOBODY[board.lists.period.kind])
-        ws.append(row(ws, [nobody] + [None] * (width - 1), looks.centre))
-        style.merge(ws, last, width)
+    for line in (nobody, note) if not section.rows else (note,):
+        if line:
+            last += 1
+            ws.append(row(ws, [line] + [None] * (width - 1), looks.centre))
+            style.merge(ws, last, width)
 
     ws.append([])
     signed = last + 2

@@ -25,6 +25,18 @@ WIDTHS = (13, 30, 22, 9, 10, 18)
 HEADER_ROW = 4
 
 
+def closing_label(statement: Statement) -> str:
+    """年末余额 once the year is over; before that the balance is only as of the day printed
+    (issue 17: a statement printed on 24 November said 年末余额)."""
+    if statement.made_on.year > statement.year:
+        return _("年末余额")
+    return _(
+        "截至 %(month)s 月 %(day)s 日余额",
+        month=statement.made_on.month,
+        day=statement.made_on.day,
+    )
+
+
 def write_statement(statement: Statement, stream: BinaryIO) -> None:
     """Write the statement as an .xlsx to a binary stream."""
     wb = Workbook(write_only=True)
@@ -76,7 +88,7 @@ def write_statement(statement: Statement, stream: BinaryIO) -> None:
     closing = statement.closing_balance
     if closing is None:
         closing = statement.rows[-1].balance if statement.rows else statement.opening_balance
-    table.append((None, _("年末余额"), "", None, closing, ""))
+    table.append((None, closing_label(statement), "", None, closing, ""))
     last = HEADER_ROW + len(statement.rows) + 2
     ws.append([])
     ws.append(row(ws, [None] * (width - 3) + [statement.committee_name], looks.signature))

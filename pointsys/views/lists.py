@@ -20,19 +20,23 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import access, ledger, publishing
+from .. import access, ledger, public_links, publishing
 from ..extensions import db
 from ..localtime import app_today
 from ..models import Objection, Publication
 from ..period_names import KIND_WORDS
 from ..periods import Period, PeriodError
+from ..rulebook.describe import signed
 from ..spreadsheets import from_ledger
 from ..spreadsheets.notice_board import write_notice_board
+from ..spreadsheets.style import chinese_date
 from .common import (
     ADMINS,
     RECORDERS,
@@ -44,7 +48,7 @@ from .common import (
     send_xlsx,
 )
 from .forms import Form
-from .hygiene import DATABASE_INT_MAX
+from .hygiene import database_int
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
@@ -54,20 +58,52 @@ class PublishForm(Form):
     publicity_days = IntegerField(
         _l("公示天数"), validators=[Optional(), NumberRange(min=1, max=60)]
     )
-    reason = StringField(_l("重新公布的原因（第2版起填写）"), validators=[Length(max=300)])
+    reason = StringField(_l("重新公布的原因（必填，随榜公示）"), validators=[Length(max=300)])
 
 
 class ObjectionForm(Form):
-    number = StringField(_l("户号"), validators=[DataRequired(), Length(max=32)])
-    entry_id = IntegerField(
-        _l("针对的记录编号（可不填）"),
-        validators=[
-            Optional(),
-            NumberRange(1, DATABASE_INT_MAX, message=_l("没有这个编号的记录，请核对记录编号。")),
-        ],
+    """A clerk records a resident's objection: whose it is (the household, picked from the
+    village's list), the entry it is about (picked from that household's entries of the period,
+    not typed as a number nobody knows), who raised it and what it says."""
+
+    number = SelectField(
+        _l("哪一户的异议"),
+        validators=[DataRequired(_l("请选择是哪一户提出的异议。"))],
+        validate_choice=False,  # find_household() names a 户号 the village does not have
     )
-    raised_by = StringField(_l("提出人"), validators=[DataRequired(), Length(max=100)])
+    entry_id = SelectField(_l("针对哪条记录"), validate_choice=False)  # checked by the domain
+    raised_by = StringField(
+        _l("提出人（姓名）"),
+        validators=[DataRequired(_l("请写明提出人的姓名。")), Length(max=100)],
+    )
     text = TextAreaField(_l("异议内容"), validators=[DataRequired(), Length(max=2000)])
+
+    def validate_entry_id(self, field) -> None:
+        if field.data:
+            try:
+                database_int(field.data)
+            except ValueError:
+                raise ValidationError(_l("没有这个编号的记录，请核对记录编号。")) from None
+
+    def chosen_entry(self) -> int | None:
+        return int(self.entry_id.data) if self.entry_id.data else None
+
+
+def _objection_choices(form: ObjectionForm, publication: Publication, number: str | None):
+    """The household list, and the chosen household's entries of the period (if it has one)."""
+    village = current_village()
+    households = publishing.households_to_object_for(village)
+    form.number.choices = [("", _("请选择户号"))] + [
+        (h.number, f"{h.number} {h.head_name}") for h in households
+    ]
+    household = next((h for h in households if h.number == (number or "")), None)
+    form.entry_id.choices = [("", _("不针对某条记录（对名次或总分有异议）"))]
+    if household is not None:
+        form.entry_id.choices += [
+            (str(e.id), f"{e.occurred_on.isoformat()} {e.item_title} {signed(e.points or 0)}")
+            for e in publishing.entries_to_object_to(publication, household)
+        ]
+    return household
 
 
 class SettleForm(Form):
@@ -192,12 +228,20 @@ def publish():
 @bp.get("/<int:publication_id>")
 @role_required(STAFF)
 def show(publication_id: int):
-    return _render_show(_publication_or_404(publication_id), ObjectionForm())
+    """The issue; `?household=002` picks whose objection the clerk is recording (step one of the
+    objection form, a plain GET so it needs no JavaScript) and lists that household's entries."""
+    publication = _publication_or_404(publication_id)
+    number = request.args.get("household") or None
+    form = ObjectionForm(formdata=None, data={"number": number})
+    return _render_show(publication, form)
 
 
 def _render_show(publication: Publication, objection_form: ObjectionForm, errors=()):
     previous = publishing.previous_issue(publication)
     today = _today()
+    chosen = _objection_choices(objection_form, publication, objection_form.number.data)
+    if chosen is not None and not objection_form.raised_by.data:
+        objection_form.raised_by.data = chosen.head_name  # usually the head; may be changed
     return render_template(
         "lists/show.html",
         publication=publication,
@@ -213,6 +257,7 @@ def _render_show(publication: Publication, objection_form: ObjectionForm, errors
         ],
         in_publicity=publishing.in_publicity(publication, today),
         objection_form=objection_form,
+        objection_household=chosen,
         errors=errors,
     )
 
@@ -225,6 +270,9 @@ def print_page(publication_id: int):
         "lists/print.html",
         publication=publication,
         lists=publishing.published_lists(publication),
+        # signed as the notice-board workbook is: the committee and the day publicity began
+        committee=from_ledger.committee_name(current_village()),
+        signed_on=chinese_date(publication.publicity_start),
     )
 
 
@@ -234,7 +282,11 @@ def notice_board(publication_id: int):
     """The issue as printed for the notice board, with a QR code to the public lists."""
     publication = _publication_or_404(publication_id)
     village = current_village()
-    public_url = url_for("public_lists.index", village_code=village.code, _external=True)
+    # The deployment's public address (PUBLIC_BASE_URL), never this request's: a clerk printing
+    # on the server itself would otherwise print 127.0.0.1. Unset: no link at all.
+    public_url = public_links.public_url(
+        current_app.config, url_for("public_lists.index", village_code=village.code)
+    )
     board = from_ledger.published_notice_board(publication, qr_url=public_url)
     name = _(
         "%(village)s%(quarter)s红黑榜（第%(issue)s版）.xlsx",
@@ -250,6 +302,7 @@ def notice_board(publication_id: int):
 def raise_objection(publication_id: int):
     publication = _publication_or_404(publication_id)
     form = ObjectionForm()
+    _objection_choices(form, publication, form.number.data)
     if not form.validate_on_submit():
         return _render_show(publication, form, _form_errors(form)), 400
     try:
@@ -259,7 +312,7 @@ def raise_objection(publication_id: int):
             household.id,
             form.text.data,
             form.raised_by.data,
-            entry_id=form.entry_id.data,
+            entry_id=form.chosen_entry(),
             recorded_by=current_user,
         )
         db.session.commit()
