@@ -97,6 +97,11 @@ def test_a_resident_sees_the_new_balance_on_the_plaque_page_after_approval(
         page.goto(plaque)
         assert float(_balance(page)) == float(before) + 1
         assert "门前三包落实到位" in page.locator(".entries").inner_text()
+        # The year's chart, drawn on the server, fits the phone and carries its figures as a table.
+        chart = page.locator("figure.chart-figure")
+        assert chart.locator("svg[role=img]").count() == 1
+        assert chart.locator("svg").bounding_box()["width"] <= 360
+        assert chart.locator("table.chart-table tbody tr").count() >= 1
         steps.shot("plaque-after")
     finally:
         context.close()

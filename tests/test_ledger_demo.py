@@ -134,7 +134,10 @@ def test_a_rulebook_declaring_nothing_new_ranks_the_demo_ledger_as_before(app, i
                 yearly, honour, redeemable = s.balances
                 assert yearly == s.balance and redeemable == max(0, yearly - 100)
                 assert honour == yearly - 100  # every entry of the demo ledger is of 2026
-                assert s.statuses == ()  # the demo ledger leaves every household above 70
+                # Only 005 falls below 70, in October (gambling after a veto): 暂停享受村集体福利.
+                below = yearly < 70
+                assert [t.code for t in s.statuses] == (["suspended"] if below else [])
+                assert below == (code == "2026Q4" and s.number == "005")
         # One figure pinned from main, beside the plain sums above.
         leader = standings.standings(village, Period.parse("2026Q3"), legacy).rows[0]
         assert (leader.number, leader.points, leader.rank) == ("003", 12, 1)
