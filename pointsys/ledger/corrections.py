@@ -85,24 +85,32 @@ def reverse(
     for revived in (entry, *companions):
         _check_revival(revived)
     submission = open_submission(village, key, digest, "reversal", actor)
-    reversal = _reversal(entry, submission.id, actor, reason, None)
+    return Recorded(_post_reversals(entry, companions, submission.id, actor, reason))
+
+
+def _post_reversals(
+    entry: Entry, companions: list[Entry], submission_id: int, actor, reason: str
+) -> list[Entry]:
+    """The reversal of an entry and of its live companions (linked to the first reversal),
+    flushed and audited: the reversal first, as reverse() returns it."""
+    reversal = _reversal(entry, submission_id, actor, reason, None)
     db.session.add(reversal)
     db.session.flush()
-    reversals = [reversal]
+    made = [reversal]
     for companion in companions:
-        reversals.append(_reversal(companion, submission.id, actor, reason, reversal.id))
-        db.session.add(reversals[-1])
+        made.append(_reversal(companion, submission_id, actor, reason, reversal.id))
+        db.session.add(made[-1])
     db.session.flush()
-    for original, made in zip((entry, *companions), reversals, strict=True):
+    for original, new in zip((entry, *companions), made, strict=True):
         audit.record(
             "entry_reversed",
             "entry",
             original.id,
             actor=actor,
             before=entry_state(original),
-            after={**entry_state(made), "id": made.id, "reason": reason},
+            after={**entry_state(new), "id": new.id, "reason": reason},
         )
-    return Recorded(reversals)
+    return made
 
 
 def _reversal(
@@ -235,24 +243,7 @@ def reverse_submission(
         for companion in entry.companions:
             db.session.expire(companion)
         companions = [c for c in entry.companions if c.reversed_by is None]
-        reversal = _reversal(entry, taken_back.id, actor, reason, None)
-        db.session.add(reversal)
-        db.session.flush()
-        made = [reversal]
-        for companion in companions:
-            made.append(_reversal(companion, taken_back.id, actor, reason, reversal.id))
-            db.session.add(made[-1])
-        db.session.flush()
-        for original, new in zip((entry, *companions), made, strict=True):
-            audit.record(
-                "entry_reversed",
-                "entry",
-                original.id,
-                actor=actor,
-                before=entry_state(original),
-                after={**entry_state(new), "id": new.id, "reason": reason},
-            )
-        result.reversals += made
+        result.reversals += _post_reversals(entry, companions, taken_back.id, actor, reason)
     audit.record(
         "submission_reversed",
         "submission",
