@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from . import style
-from .cells import clean_text, needs_quote, text_cell, value_of
+from .cells import clean_text, ledger_sheet, needs_quote, text_cell, value_of
 from .data import Archive
 
 COLUMNS = (
@@ -46,14 +45,7 @@ WIDTHS = (9, 8, 10, 10, 28, 20, 12, 7, 9, 9, 8, 8, 9, 16, 12, 9, 20, 10, 10, 19,
 def write_archive(archive: Archive, stream: BinaryIO) -> int:
     """Write the archive as an .xlsx to a binary stream; returns the number of entries."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(style.sheet_title(_("积分台账"), set()))
-    looks = style.Looks(ws, "black")
-    style.set_widths(ws, WIDTHS)
-    ws.freeze_panes = "A2"
-    ws.page_setup.paperSize = style.A4
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
-    ws.append([text_cell(ws, str(c), looks.header) for c in COLUMNS])
+    ws = ledger_sheet(wb, _("积分台账"), WIDTHS, COLUMNS)
     count = 0
     append = ws.append
     for count, values in enumerate(archive.rows, 1):  # noqa: B007 - count is read after the loop

@@ -24,6 +24,8 @@ from decimal import Decimal
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 
+from . import style
+
 # Leading characters that make Excel, WPS or LibreOffice read text as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_MAX = 32_767  # characters a cell holds
@@ -175,3 +177,17 @@ def _stream_cells_as_given(ws) -> None:
 
     ws._values_to_row = values_to_row  # the write-only sheet reads it per appended row
     ws._cells_as_given = True
+
+
+def ledger_sheet(wb, title: str, widths, columns):
+    """A landscape A4 sheet for a list of entries: column widths, the header row of `columns`
+    (frozen, repeated on every printed page). The entry list and the archive share it."""
+    ws = wb.create_sheet(style.sheet_title(title, set()))
+    looks = style.Looks(ws, "black")
+    style.set_widths(ws, widths)
+    ws.freeze_panes = "A2"
+    ws.page_setup.paperSize = style.A4
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
+    ws.append([text_cell(ws, str(c), looks.header) for c in columns])
+    return ws

@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from . import style
-from .cells import row, text_cell
+from .cells import ledger_sheet, row
 
 COLUMNS = (
     _l("编号"),
@@ -39,14 +38,7 @@ WIDTHS = (8, 12, 8, 10, 10, 10, 28, 9, 8, 8, 10, 10, 9, 10, 19, 20, 20)
 def write_entry_list(rows: Iterable[tuple], stream: BinaryIO) -> int:
     """Write the rows (values in COLUMNS' order) as an .xlsx; returns how many were written."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(style.sheet_title(_("积分记录"), set()))
-    looks = style.Looks(ws, "black")
-    style.set_widths(ws, WIDTHS)
-    ws.freeze_panes = "A2"
-    ws.page_setup.paperSize = style.A4
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
-    ws.append([text_cell(ws, str(c), looks.header) for c in COLUMNS])
+    ws = ledger_sheet(wb, _("积分记录"), WIDTHS, COLUMNS)
     count = 0
     for count, values in enumerate(rows, 1):  # noqa: B007 - count is read after the loop
         ws.append(row(ws, values))
