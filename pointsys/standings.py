@@ -611,20 +611,23 @@ def _window_start(rulebook: Rulebook, period: Period) -> date | None:
     return account_year(main.reset_on, period.end - timedelta(days=1))[0]
 
 
+def _merge_links(village: Village, before: date) -> list[tuple[int, int, date]]:
+    """The village's merges that took effect before `before`: (source, target, day)."""
+    return db.session.execute(
+        db.select(HouseholdLink.source_id, HouseholdLink.target_id, HouseholdLink.effective_on)
+        .join(Household, Household.id == HouseholdLink.target_id)
+        .where(
+            HouseholdLink.kind == "merge",
+            HouseholdLink.effective_on < before,
+            Household.village_id == village.id,
+        )
+    ).all()
+
+
 def _absorbed_into(village: Village, before: date) -> dict[int, int]:
     """Each household of the village merged away before `before` → the household that finally
     absorbed it (following merges of merges). A merge after a period changes nothing in it."""
-    target_of = dict(
-        db.session.execute(
-            db.select(HouseholdLink.source_id, HouseholdLink.target_id)
-            .join(Household, Household.id == HouseholdLink.target_id)
-            .where(
-                HouseholdLink.kind == "merge",
-                HouseholdLink.effective_on < before,
-                Household.village_id == village.id,
-            )
-        ).all()
-    )
+    target_of = {source: target for source, target, _ in _merge_links(village, before)}
     final_of = {}
     for source in target_of:
         final, seen = source, {source}
@@ -781,17 +784,8 @@ def points_by_period(
 def _merged_into(village: Village, household_id: int, before: date) -> dict[int, date]:
     """The households merged, directly or through others, into this one before `before` →
     the day the last merge of their chain took effect (from then on they count for it)."""
-    links = db.session.execute(
-        db.select(HouseholdLink.source_id, HouseholdLink.target_id, HouseholdLink.effective_on)
-        .join(Household, Household.id == HouseholdLink.target_id)
-        .where(
-            HouseholdLink.kind == "merge",
-            HouseholdLink.effective_on < before,
-            Household.village_id == village.id,
-        )
-    ).all()
     into: dict[int, list[tuple[int, date]]] = {}
-    for source, target, effective_on in links:
+    for source, target, effective_on in _merge_links(village, before):
         into.setdefault(target, []).append((source, effective_on))
     found: dict[int, date] = {}
     pending = [(household_id, date.min)]
